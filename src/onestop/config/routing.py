@@ -1,0 +1,5 @@
+"""Every WebSocket route of the platform; each app contributes its own list."""
+
+from onestop.core.routing import websocket_urlpatterns as core_websockets
+
+websocket_urlpatterns = [*core_websockets]
