@@ -67,6 +67,22 @@ class AuditVisibility:
         return self.everything or bool(self.agency_codes) or self.actor_id is not None
 
 
+# Action labels ---------------------------------------------------------------------------------
+
+ACTION_LABELS: dict[str, Promise | str] = {}
+
+
+def register_actions(labels: Mapping[str, Promise | str]) -> None:
+    """Let an app name its audit actions for people (called from its AppConfig.ready())."""
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """'identity.officer.appoint' -> 'Appointed an officer' (the code itself when unnamed)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
 # Values ------------------------------------------------------------------------------------------
 
 

@@ -8,4 +8,24 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self) -> None:
+        from onestop.core.audit import register_actions
         from onestop.identity import signals  # noqa: F401
+
+        register_actions(
+            {
+                "identity.citizen.register": _("Registered as a citizen"),
+                "identity.account.create": _("Opened an account"),
+                "identity.account.update": _("Changed contact details"),
+                "identity.account.password_change": _("Changed the password"),
+                "identity.account.login": _("Logged in"),
+                "identity.account.platform_flags": _("Changed auditor or administrator rights"),
+                "identity.business.register": _("Registered a business"),
+                "identity.business.member_add": _("Added a person to a business"),
+                "identity.agency.create": _("Added an agency"),
+                "identity.officer.appoint": _("Appointed an officer"),
+                "identity.officer.roles_set": _("Changed an officer's roles"),
+                "identity.officer.release": _("Released an officer"),
+                "identity.api_token.create": _("Created an API token"),
+                "identity.api_token.revoke": _("Revoked an API token"),
+            }
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from onestop.core import thai
+from onestop.core import audit, thai
 
 register = template.Library()
 
@@ -37,3 +37,9 @@ def baht_words(value):
 @register.filter
 def fiscal_year(value):
     return thai.fiscal_year(value) if value else ""
+
+
+@register.filter
+def audit_action(value):
+    """A person-readable name for an audit action code."""
+    return audit.action_label(value)

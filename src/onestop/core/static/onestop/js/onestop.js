@@ -6,6 +6,12 @@
     if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
   });
 
+  // Destructive buttons ask first (without JavaScript they simply submit).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+  });
+
   // A job page: listen on /ws/jobs/<id>/; if WebSockets fail, poll /api/jobs/<id>.
   function followJob(panel) {
     var id = panel.dataset.jobId;
