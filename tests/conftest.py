@@ -16,6 +16,17 @@ from onestop.identity import public as identity
 from onestop.identity.models import User
 
 PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright keeps an event loop in the main thread while it runs,
+    which async_to_sync in other tests may not share."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
+
+
 _numbers = itertools.count(100)
 
 

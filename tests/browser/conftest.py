@@ -24,15 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -51,9 +50,14 @@ def _database_for_server(tmp: Path) -> Iterator[str]:
 
     config = dj_database_url.parse(url)
     name = f"onestop_e2e_{os.getpid()}"
-    admin = dict(host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
-                 user=config["USER"], password=config["PASSWORD"] or None, dbname="postgres",
-                 autocommit=True)  # fmt: skip
+    admin = dict(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     with psycopg.connect(**admin) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -75,15 +79,25 @@ def platform(tmp_path_factory) -> Iterator[str]:
     log = (tmp / "server.log").open("w")
 
     def onestop(*args: str) -> None:
-        subprocess.run([sys.executable, "-m", "onestop", *args], env=env, cwd=tmp, check=True,
-                       stdout=log, stderr=subprocess.STDOUT, timeout=300)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "onestop", *args],
+            env=env,
+            cwd=tmp,
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=300,
+        )
 
     onestop("migrate", "--no-input")
     onestop("demo", "--quiet")
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "onestop", "serve", "--port", str(port)],
-        env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -95,7 +109,9 @@ def platform(tmp_path_factory) -> Iterator[str]:
                         break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"the server did not start; see {tmp / 'server.log'}") from None
+                    raise RuntimeError(
+                        f"the server did not start; see {tmp / 'server.log'}"
+                    ) from None
                 time.sleep(0.3)
         yield base
     finally:
@@ -118,8 +134,9 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            headless=True, args=CHROMIUM_ARGS,
-        )  # fmt: skip
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
         yield chromium
         chromium.close()
 

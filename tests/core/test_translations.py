@@ -28,7 +28,9 @@ def test_every_message_is_translated(po):
 
 def test_placeholders_survive_translation(po):
     for entry in po:
-        assert set(PLACEHOLDER.findall(entry.msgid)) == set(PLACEHOLDER.findall(entry.msgstr)), entry.msgid
+        assert set(PLACEHOLDER.findall(entry.msgid)) == set(PLACEHOLDER.findall(entry.msgstr)), (
+            entry.msgid
+        )
 
 
 def test_the_compiled_catalog_matches_the_source(po):
