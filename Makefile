@@ -40,7 +40,7 @@ test: dev ## Lint, then run every test (unit, integration, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DEBUG=0 $(BIN)/onestop makemigrations --check --dry-run --settings onestop.config.settings_test > /dev/null
+	DATABASE_URL=sqlite://:memory: $(BIN)/onestop makemigrations --check --dry-run --settings onestop.config.settings_test > /dev/null
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests (exit code 5): the selection or the suite is empty"; fi; \
 	exit $$status
