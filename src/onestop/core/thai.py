@@ -26,16 +26,20 @@ def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
     return value
 
 
+def _buddhist(value: dt.date | dt.datetime, pattern: str) -> str:
+    """pythainlp's Thai strftime (Buddhist Era, Thai month names) for dates too."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return thai_strftime(value, pattern)
+
+
 def format_date(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
     """'25 พฤศจิกายน 2569' in Thai, '25 November 2026' in English."""
     if value is None:
         return ""
     value = _local(value)
     if _is_thai(language):
-        as_datetime = (
-            value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-        )
-        return thai_strftime(as_datetime, "%-d %B %Y")
+        return _buddhist(value, "%-d %B %Y")
     return f"{value.day} {value:%B %Y}"
 
 
@@ -55,10 +59,7 @@ def format_short_date(value: dt.date | dt.datetime | None, language: str | None 
         return ""
     value = _local(value)
     if _is_thai(language):
-        as_datetime = (
-            value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-        )
-        return thai_strftime(as_datetime, "%-d %b %Y")
+        return _buddhist(value, "%-d %b %Y")
     return f"{value.day} {value:%b %Y}"
 
 

@@ -39,26 +39,28 @@ def _admin() -> identity.Principal:
             password=data.DEMO_PASSWORD,
         )
         return identity.principal_for(admin)
-    identity.account_create(
-        username=username,
-        first_name=first,
-        last_name=last,
-        email=email,
-        password=data.DEMO_PASSWORD,
-    )
+    _account(username, first, last, email)
     identity.platform_flags_set(
         actor=identity.principal_for(existing), user_identifier=username, is_platform_admin=True
     )
     return identity.principal_for(User.objects.get(username=username))
 
 
+def _account(username: str, first: str, last: str, email: str) -> User:
+    """The demo account with this username, created when missing."""
+    existing = User.objects.filter(username=username).first()
+    return existing or identity.account_create(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=email,
+        password=data.DEMO_PASSWORD,
+    )
+
+
 def _agencies(admin: identity.Principal) -> None:
-    for code, name_th, name_en in data.MINISTRIES:
-        if not Agency.objects.filter(code=code).exists():
-            identity.agency_create(
-                actor=admin, code=code, name_th=name_th, name_en=name_en, kind="ministry"
-            )
-    for code, name_th, name_en, kind, ministry in data.AGENCIES:
+    ministries = [(code, th, en, "ministry", None) for code, th, en in data.MINISTRIES]
+    for code, name_th, name_en, kind, ministry in ministries + data.AGENCIES:
         if not Agency.objects.filter(code=code).exists():
             identity.agency_create(
                 actor=admin,
@@ -71,29 +73,15 @@ def _agencies(admin: identity.Principal) -> None:
 
 
 def _auditor(admin: identity.Principal) -> None:
-    username, first, last, email = data.AUDITOR
-    if not User.objects.filter(username=username).exists():
-        identity.account_create(
-            username=username,
-            first_name=first,
-            last_name=last,
-            email=email,
-            password=data.DEMO_PASSWORD,
-        )
-        identity.platform_flags_set(actor=admin, user_identifier=username, is_auditor=True)
+    user = _account(*data.AUDITOR)
+    if not user.is_auditor:
+        identity.platform_flags_set(actor=admin, user_identifier=user.username, is_auditor=True)
 
 
 def _officers(admin: identity.Principal) -> None:
     for username, first, last, agency, position, roles in data.OFFICERS:
         with transaction.atomic():
-            if not User.objects.filter(username=username).exists():
-                identity.account_create(
-                    username=username,
-                    first_name=first,
-                    last_name=last,
-                    email=f"{username}@{agency.lower()}.localhost",
-                    password=data.DEMO_PASSWORD,
-                )
+            _account(username, first, last, f"{username}@{agency.lower()}.localhost")
             if not OfficerMembership.objects.filter(user__username=username).exists():
                 identity.officer_appoint(
                     actor=admin,
@@ -122,27 +110,12 @@ def _citizens() -> None:
 
 
 def _suppliers() -> None:
-    for (
-        username,
-        first,
-        last,
-        email,
-        juristic_id,
-        name_th,
-        name_en,
-        kind,
-        address,
-    ) in data.SUPPLIERS:
+    for username, first, last, email, juristic_id, *business in data.SUPPLIERS:
+        name_th, name_en, kind, address = business
         if Business.objects.filter(juristic_id=juristic_id).exists():
             continue
         with transaction.atomic():
-            user = User.objects.filter(username=username).first() or identity.account_create(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=email,
-                password=data.DEMO_PASSWORD,
-            )
+            user = _account(username, first, last, email)
             identity.business_register(
                 owner=identity.principal_for(user),
                 juristic_id=juristic_id,

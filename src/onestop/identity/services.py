@@ -459,11 +459,12 @@ def business_register(
 
 
 @transaction.atomic
-def business_register_with_account(*, account: dict[str, str], business: dict[str, str]) -> User:
+def business_register_with_account(
+    *, account: dict[str, str], business: dict[str, str]
+) -> tuple[User, Business]:
     """Open the contact person's account and register their business, both or neither."""
     user = account_create(**account)
-    business_register(owner=_actor_of(user), **business)
-    return user
+    return user, business_register(owner=_actor_of(user), **business)
 
 
 # Agencies and officers ------------------------------------------------------------------------

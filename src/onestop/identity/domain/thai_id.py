@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import InputError
@@ -42,21 +43,29 @@ def has_valid_check_digit(digits: str) -> bool:
     return len(digits) == 13 and digits.isdigit() and check_digit(digits[:12]) == int(digits[12])
 
 
-def validate_national_id(value: str, field: str = "national_id") -> str:
-    """Return the national ID as 13 digits, or raise InvalidNationalIdError saying what is wrong."""
+def _thirteen_digits(
+    value: str, error: type[InputError], messages: tuple[Promise, Promise, Promise], field: str
+) -> str:
+    """The shared checks: something entered, digits only, thirteen of them."""
+    empty, not_digits, wrong_length = messages
     digits = normalize(value)
     if not digits:
-        raise InvalidNationalIdError(_("Enter your 13-digit national ID."), field=field)
+        raise error(empty, field=field)
     if not digits.isdigit():
-        raise InvalidNationalIdError(
-            _("A national ID has digits only. Remove letters and other characters."), field=field
-        )
+        raise error(not_digits, field=field)
     if len(digits) != 13:
-        raise InvalidNationalIdError(
-            _("A national ID has 13 digits; you entered %(count)s."),
-            field=field,
-            params={"count": len(digits)},
-        )
+        raise error(wrong_length, field=field, params={"count": len(digits)})
+    return digits
+
+
+def validate_national_id(value: str, field: str = "national_id") -> str:
+    """Return the national ID as 13 digits, or raise InvalidNationalIdError saying what is wrong."""
+    messages = (
+        _("Enter your 13-digit national ID."),
+        _("A national ID has digits only. Remove letters and other characters."),
+        _("A national ID has 13 digits; you entered %(count)s."),
+    )
+    digits = _thirteen_digits(value, InvalidNationalIdError, messages, field)
     if digits[0] == "0":
         raise InvalidNationalIdError(
             _(
@@ -80,21 +89,12 @@ def validate_national_id(value: str, field: str = "national_id") -> str:
 
 def validate_juristic_id(value: str, field: str = "juristic_id") -> str:
     """Return the juristic ID as 13 digits, or raise InvalidJuristicIdError saying what is wrong."""
-    digits = normalize(value)
-    if not digits:
-        raise InvalidJuristicIdError(
-            _("Enter the 13-digit juristic ID of the business."), field=field
-        )
-    if not digits.isdigit():
-        raise InvalidJuristicIdError(
-            _("A juristic ID has digits only. Remove letters and other characters."), field=field
-        )
-    if len(digits) != 13:
-        raise InvalidJuristicIdError(
-            _("A juristic ID has 13 digits; you entered %(count)s."),
-            field=field,
-            params={"count": len(digits)},
-        )
+    messages = (
+        _("Enter the 13-digit juristic ID of the business."),
+        _("A juristic ID has digits only. Remove letters and other characters."),
+        _("A juristic ID has 13 digits; you entered %(count)s."),
+    )
+    digits = _thirteen_digits(value, InvalidJuristicIdError, messages, field)
     if digits[0] != "0":
         raise InvalidJuristicIdError(
             _(

@@ -76,11 +76,8 @@ def business_register(request: HttpRequest, payload: BusinessRegisterIn):
     else:
         if payload.account is None:
             raise services.AccountRequiredError(field="account")
-        user = services.business_register_with_account(
+        _user, business = services.business_register_with_account(
             account=payload.account.dict(), business=business_fields
-        )
-        business = Business.objects.get(
-            members__user=user, juristic_id=business_fields["juristic_id"]
         )
     return Status(201, business)
 

@@ -143,16 +143,15 @@ def register_business(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and forms_valid:
         try:
             if logged_in:
-                business = services.business_register(
+                services.business_register(
                     owner=request.principal, **business_form.business_fields()
                 )
                 user = request.user
             else:
-                user = services.business_register_with_account(
+                user, _business = services.business_register_with_account(
                     account=account_form.account_fields(),
                     business=business_form.business_fields(),
                 )
-                business = None
         except ApplicationError as error:
             target = business_form
             if account_form is not None and error.field in account_form.fields:
@@ -162,7 +161,7 @@ def register_business(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("The business is registered and you act for it as its owner.")
             )
-            if logged_in and business is not None:
+            if logged_in:
                 return redirect("identity:home_business")
             return _log_in(request, user)
     return render(
