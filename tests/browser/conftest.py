@@ -69,8 +69,10 @@ def _database_for_server(tmp: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def platform(tmp_path_factory) -> Iterator[str]:
-    """Start the platform with demo data like `make run`; yield its base URL."""
+def platform(browser, tmp_path_factory) -> Iterator[str]:
+    """Start the platform with demo data like `make run`; yield its base URL.
+
+    Asks for the browser first, so that without Chromium nothing is started before the skip."""
     tmp = tmp_path_factory.mktemp("platform")
     database = _database_for_server(tmp)
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
