@@ -49,18 +49,20 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("DEBUG", False)
 
 
-def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY", "")
-    if key:
-        return key
+def env_secret(name: str, file_name: str, required: bool = True) -> str:
+    """A secret from the environment; in DEBUG, one generated once and kept in var/ (mode 0600)."""
+    value = os.environ.get(name, "")
+    if value:
+        return value
     if not DEBUG:
+        if not required:
+            return ""
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it to a long random value, e.g. "
-            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            f"{name} is not set. Set it to a long random value, e.g. "
+            f"{name}=$(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DEBUG=1 for local development."
         )
-    # Development only: a random key kept in var/ so sessions survive restarts.
-    path = VAR_DIR / "dev-secret-key"
+    path = VAR_DIR / file_name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
@@ -68,7 +70,7 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = env_secret("SECRET_KEY", "dev-secret-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -84,7 +86,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "onestop.core",
+    "onestop.search",
     "onestop.identity",
+    "onestop.documents",
+    "onestop.payments",
+    "onestop.procurement",
     "onestop.demo",
 ]
 
@@ -327,6 +333,21 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Public address of this installation (links in documents, the bank's callback address).
+ONESTOP_PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# PKI (C-05): private keys of the platform CA and of agencies are stored encrypted with this key.
+ONESTOP_PKI_MASTER_KEY = env_secret("PKI_MASTER_KEY", "dev-pki-master-key", required=False)
+
+# Payments (C-06): the bank (the sandbox in development) and the secrets of both directions.
+ONESTOP_BANK_API_URL = os.environ.get("BANK_API_URL", "http://127.0.0.1:8100").rstrip("/")
+ONESTOP_BANK_API_SECRET = env_secret("BANK_API_SECRET", "dev-bank-api-secret", required=False)
+ONESTOP_BANK_WEBHOOK_SECRET = env_secret(
+    "BANK_WEBHOOK_SECRET", "dev-bank-webhook-secret", required=False
+)
+# The platform's own PromptPay biller ID for bills (tax ID of the collecting agency + suffix).
+ONESTOP_BILLER_ID = os.environ.get("BILLER_ID", "099400016550101")
 
 # API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

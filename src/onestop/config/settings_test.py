@@ -9,6 +9,9 @@ os.environ.setdefault(
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SQLITE_SYNCHRONOUS", "NORMAL")
+os.environ.setdefault("PKI_MASTER_KEY", "test-only-pki-master-key-0123456789abcdef0123456789")
+os.environ.setdefault("BANK_API_SECRET", "test-only-bank-api-secret-0123456789")
+os.environ.setdefault("BANK_WEBHOOK_SECRET", "test-only-bank-webhook-secret-0123456789")
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
 

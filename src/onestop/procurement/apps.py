@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcurementConfig(AppConfig):
+    name = "onestop.procurement"
+    label = "procurement"
+    verbose_name = _("e-Procurement")
