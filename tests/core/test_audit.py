@@ -129,6 +129,16 @@ def test_deleting_the_last_rows_is_detected_by_the_head():
     assert (report.ok, report.broken_seq, report.reason) == (False, 5, "tail")
 
 
+def test_appending_after_the_head_was_deleted_is_refused():
+    _record(2)
+    _owner_sql("DELETE FROM core_auditchainhead", [])
+
+    with pytest.raises(RuntimeError, match="head row is missing"), transaction.atomic():
+        audit.record(actor=audit.SYSTEM, action="after", object_type="t", object_id=1)
+
+    assert AuditEntry.objects.count() == 2
+
+
 def _rewrite_history(from_seq: int, after: dict) -> None:
     """The owner's full forgery: change one entry, re-hash it and all later ones, move the head."""
     previous_hash = AuditEntry.objects.get(seq=from_seq - 1).hash if from_seq > 1 else "0" * 64

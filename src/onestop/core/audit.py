@@ -210,9 +210,12 @@ def _locked_head() -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is not None:
         return head
-    if AuditEntry.objects.exists():
+    # The first entry ever: create the head. Concurrent first writers race on the primary key;
+    # the loser's insert waits for the winner's commit, then get_or_create reads the winner's
+    # row (created=False). A head created here while entries exist means it was deleted.
+    head, created = AuditChainHead.objects.get_or_create(pk=1)
+    if created and AuditEntry.objects.exists():
         raise RuntimeError("The audit chain's head row is missing; run `onestop audit verify`.")
-    head, _created = AuditChainHead.objects.get_or_create(pk=1)
     return AuditChainHead.objects.select_for_update().get(pk=head.pk)
 
 
