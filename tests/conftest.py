@@ -175,6 +175,21 @@ def auditor(admin) -> identity.Principal:
     return identity.principal_for(User.objects.get(username="auditor"))
 
 
+@pytest.fixture
+def run_tasks(monkeypatch):
+    """Drain the background queue in this process (the worker's connection recycling is
+    switched off: it would close the test's transaction)."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+    return run
+
+
 class ApiClient:
     """Calls the API as a principal (session login, CSRF enforced) or anonymously."""
 

@@ -20,6 +20,8 @@ Checking and operating:
   audit verify     Recompute the audit log's hash chain; exit code 1 names the first broken entry
   audit head       Print the audit chain's head (entry number and hash)
   bootstrap_admin  Create the first platform administrator on an empty installation
+  banksim          Run the bank sandbox (a separate program) for development and tests
+  pki status       Show the platform certificate authority; `pki init`, `pki issue-agency CODE`
   check --deploy   Check production settings
   createcachetable, dbshell, shell, collectstatic, ...   (standard Django commands)
 

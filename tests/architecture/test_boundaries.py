@@ -10,6 +10,8 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "onestop"
 KERNEL_AND_COMPOSITION = {"core", "config", "demo", "cli", "__main__", "__init__"}
+# The bank sandbox is a separate program: it shares only the pure protocol code of payments.
+STANDALONE = {"banksim"}
 
 
 def _app_of(module: str) -> str | None:
@@ -32,7 +34,7 @@ def test_apps_import_other_apps_only_through_public():
     offences = []
     for path in SOURCE.rglob("*.py"):
         own = path.relative_to(SOURCE).parts[0].removesuffix(".py")
-        if own in KERNEL_AND_COMPOSITION or "migrations" in path.parts:
+        if own in KERNEL_AND_COMPOSITION | STANDALONE or "migrations" in path.parts:
             continue
         for module in _imports(path):
             other = _app_of(module)
@@ -51,5 +53,32 @@ def test_core_depends_on_no_domain_app():
         for path in (SOURCE / "core").rglob("*.py")
         for module in _imports(path)
         if _app_of(module) not in (None, "core")
+    ]
+    assert offences == []
+
+
+def test_the_bank_sandbox_is_a_separate_program():
+    """No Django, no platform code: only the pure payload and signing code it shares."""
+    offences = [
+        f"{path.relative_to(SOURCE)} imports {module}"
+        for path in (SOURCE / "banksim").rglob("*.py")
+        for module in _imports(path)
+        if module.split(".")[0] == "django"
+        or (
+            _app_of(module) not in (None, "banksim")
+            and not module.startswith("onestop.payments.domain")
+        )
+    ]
+    assert offences == []
+
+
+def test_domain_modules_are_pure_python():
+    """`domain/` holds rules without Django models or database access (fast, property-tested)."""
+    offences = [
+        f"{path.relative_to(SOURCE)} imports {module}"
+        for path in SOURCE.rglob("domain/*.py")
+        for module in _imports(path)
+        if module.startswith(("django.db", "django.http"))
+        or module.endswith((".models", ".services"))
     ]
     assert offences == []

@@ -14,7 +14,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -54,17 +53,8 @@ def slow_marker(seconds: float, marker: str) -> str:
 
 
 @pytest.fixture
-def run_worker(monkeypatch):
-    """Drain the queue in this process. The worker's connection recycling would close the
-    test's transaction, so it is switched off here (subprocess tests below keep it)."""
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run() -> None:
-        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
-
-    return run
+def run_worker(run_tasks):
+    return run_tasks
 
 
 @pytest.fixture(autouse=True)

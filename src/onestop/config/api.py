@@ -7,8 +7,11 @@ from ninja import NinjaAPI
 import onestop
 from onestop.core.http.api import install_error_handlers
 from onestop.core.http.api import router as core_router
+from onestop.documents.public import api_router as documents_api_router
 from onestop.identity.public import API_AUTH
 from onestop.identity.public import api_router as identity_router
+from onestop.payments.public import api_router as payments_router
+from onestop.procurement.public import api_router as procurement_router
 
 api = NinjaAPI(
     title="OneStop API",
@@ -27,3 +30,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", identity_router)
+api.add_router("/", documents_api_router)
+api.add_router("/", payments_router)
+api.add_router("/", procurement_router)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("onestop.identity.http.urls")),
+    path("", include("onestop.documents.http.urls")),
+    path("", include("onestop.payments.http.urls")),
+    path("", include("onestop.procurement.http.urls")),
     path("", include("onestop.core.http.urls")),
 ]
 

@@ -128,3 +128,24 @@ class RateLimitedError(ApplicationError):
     code = "too_many_attempts"
     status = 429
     message = _("Too many attempts. Wait %(minutes)s minutes and try again.")
+
+
+def choice_label(instance: Any, field: str = "status") -> str | Promise:
+    """The lazy label of a model's choice field, for error params: `get_status_display()` renders
+    in the current language, so an error's English text would carry the Thai label."""
+    value = getattr(instance, field)
+    return dict(instance._meta.get_field(field).flatchoices).get(value, value)
+
+
+def required_text(value: str | None, *, field: str, label: Any, max_length: int) -> str:
+    """Strip a required text input; refuse it empty or longer than `max_length`."""
+    value = (value or "").strip()
+    if not value:
+        raise InputError(_("Enter %(label)s."), field=field, params={"label": label})
+    if len(value) > max_length:
+        raise InputError(
+            _("%(label)s is too long: at most %(max)s characters."),
+            field=field,
+            params={"label": label, "max": max_length},
+        )
+    return value

@@ -5,12 +5,13 @@ from onestop.identity.domain.thai_id import (
     formatted as thai_id_formatted,
 )
 from onestop.identity.domain.thai_id import (
-    masked as thai_id_masked,
-)
-from onestop.identity.domain.thai_id import (
+    has_valid_check_digit,
     validate_juristic_id,
     validate_national_id,
     with_check_digit,
+)
+from onestop.identity.domain.thai_id import (
+    masked as thai_id_masked,
 )
 from onestop.identity.http.api import router as api_router
 from onestop.identity.models import Role
@@ -22,7 +23,14 @@ from onestop.identity.policies import (
     require_platform_admin,
     require_role,
 )
-from onestop.identity.selectors import agency_get, agency_list, principal_for, user_find
+from onestop.identity.selectors import (
+    agency_get,
+    agency_list,
+    business_get,
+    businesses_of,
+    principal_for,
+    user_find,
+)
 from onestop.identity.services import (
     account_create,
     agency_create,
@@ -46,9 +54,12 @@ __all__ = [
     "agency_get",
     "agency_list",
     "api_router",
+    "business_get",
     "business_member_add",
     "business_register",
+    "businesses_of",
     "citizen_register",
+    "has_valid_check_digit",
     "officer_appoint",
     "officer_release",
     "officer_roles_set",

@@ -30,6 +30,11 @@ class AgencyNotFoundError(NotFoundError):
     message = _("There is no agency with the code %(code)s.")
 
 
+class BusinessNotFoundError(NotFoundError):
+    code = "business_not_found"
+    message = _("No business is registered with the juristic ID %(id)s.")
+
+
 class UserNotFoundError(NotFoundError):
     code = "user_not_found"
     message = _("No active account has the username, e-mail or national ID %(identifier)s.")
@@ -113,6 +118,14 @@ def officers_list(*, principal: Principal, agency: Agency) -> list[OfficerMember
         )
         .order_by("user__first_name", "user__username")
     )
+
+
+def business_get(juristic_id: str) -> Business:
+    """A registered business by its juristic ID; raises BusinessNotFoundError."""
+    business = Business.objects.filter(juristic_id=thai_id.normalize(juristic_id)).first()
+    if business is None:
+        raise BusinessNotFoundError(params={"id": juristic_id}, field="juristic_id")
+    return business
 
 
 def businesses_of(*, principal: Principal) -> list[Business]:

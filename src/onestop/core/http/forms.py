@@ -15,17 +15,23 @@ def add_application_error(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(field, item.text())
 
 
-class BootstrapLessForm(forms.Form):
-    """A form whose inputs describe their hint and error for screen readers."""
+class AccessibleForm(forms.Form):
+    """A form whose inputs point screen readers at their hint and their error."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            described = []
             if field.help_text:
-                described.append(f"id_{name}-hint")
-            if self.is_bound and name in self.errors:
-                described.append(f"id_{name}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+
+    def full_clean(self) -> None:
+        """Validate (never from __init__: subclasses may still set choices), then mark the
+        fields in error for screen readers."""
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                hint = widget.attrs.get("aria-describedby", "")
+                error = f"{self[name].auto_id}-error"
+                widget.attrs["aria-describedby"] = f"{hint} {error}".strip()

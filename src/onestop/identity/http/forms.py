@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import ApplicationError
-from onestop.core.http.forms import BootstrapLessForm
+from onestop.core.http.forms import AccessibleForm
 from onestop.identity.domain import thai_id
 from onestop.identity.models import Agency, Business, Citizen, Language, Role
 
@@ -21,7 +21,7 @@ def _thai_id_field_clean(validator):
     return clean
 
 
-class LoginForm(BootstrapLessForm):
+class LoginForm(AccessibleForm):
     username = forms.CharField(
         label=_("National ID, username or e-mail"),
         max_length=254,
@@ -34,7 +34,7 @@ class LoginForm(BootstrapLessForm):
     )
 
 
-class CitizenRegistrationForm(BootstrapLessForm):
+class CitizenRegistrationForm(AccessibleForm):
     national_id = forms.CharField(
         label=_("National ID"),
         max_length=20,
@@ -96,7 +96,7 @@ class CitizenRegistrationForm(BootstrapLessForm):
         return data
 
 
-class BusinessForm(BootstrapLessForm):
+class BusinessForm(AccessibleForm):
     juristic_id = forms.CharField(
         label=_("Juristic ID"),
         max_length=20,
@@ -128,7 +128,7 @@ class BusinessForm(BootstrapLessForm):
         }
 
 
-class ContactAccountForm(BootstrapLessForm):
+class ContactAccountForm(AccessibleForm):
     """The person who registers a business and will log in for it."""
 
     username = forms.CharField(
@@ -156,17 +156,17 @@ class ContactAccountForm(BootstrapLessForm):
         }
 
 
-class BusinessMemberForm(BootstrapLessForm):
+class BusinessMemberForm(AccessibleForm):
     user = forms.CharField(label=_("Username, e-mail or national ID of the person"), max_length=254)
 
 
-class AccountForm(BootstrapLessForm):
+class AccountForm(AccessibleForm):
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=20, required=False)
     preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
 
-class PasswordChangeForm(BootstrapLessForm):
+class PasswordChangeForm(AccessibleForm):
     old_password = forms.CharField(
         label=_("Current password"),
         strip=False,
@@ -179,7 +179,7 @@ class PasswordChangeForm(BootstrapLessForm):
     )
 
 
-class ApiTokenForm(BootstrapLessForm):
+class ApiTokenForm(AccessibleForm):
     name = forms.CharField(
         label=_("Name of the token"),
         max_length=100,
@@ -188,7 +188,7 @@ class ApiTokenForm(BootstrapLessForm):
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
 
 
-class AgencyForm(BootstrapLessForm):
+class AgencyForm(AccessibleForm):
     code = forms.CharField(
         label=_("Agency code"),
         max_length=20,
@@ -207,13 +207,13 @@ class AgencyForm(BootstrapLessForm):
         ]
 
 
-class PlatformFlagsForm(BootstrapLessForm):
+class PlatformFlagsForm(AccessibleForm):
     user = forms.CharField(label=_("Username, e-mail or national ID"), max_length=254)
     is_auditor = forms.BooleanField(label=_("Auditor"), required=False)
     is_platform_admin = forms.BooleanField(label=_("Platform administrator"), required=False)
 
 
-class OfficerAppointForm(BootstrapLessForm):
+class OfficerAppointForm(AccessibleForm):
     user = forms.CharField(
         label=_("Person to appoint"),
         max_length=254,

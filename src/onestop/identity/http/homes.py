@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.core import audit
@@ -40,7 +41,7 @@ def requires(check: Callable[[Principal], bool]):
                 return error_response(
                     request,
                     PermissionDeniedError(
-                        _(
+                        gettext_lazy(
                             "This page is for another kind of account. Use the menu to find your pages."
                         )
                     ),

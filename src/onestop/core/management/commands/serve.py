@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from typing import Any
+from urllib.parse import urlparse
 
 import uvicorn
 from django.conf import settings
@@ -16,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Serve OneStop over HTTP and WebSockets (ASGI, uvicorn) and start a background worker "
-        "next to it. Production: see docs/operations.md."
+        "Serve OneStop over HTTP and WebSockets (ASGI, uvicorn) with a background worker next to "
+        "it, and in development the bank sandbox. Production: see docs/operations.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,17 +32,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not start a background worker (run `onestop worker` yourself).",
         )
+        parser.add_argument(
+            "--no-banksim",
+            action="store_true",
+            help="Do not start the bank sandbox (started by default in DEBUG when BANK_API_URL is local).",
+        )
         parser.add_argument("--reload", action="store_true", help="Restart on code changes.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
-        worker = None
+        children = []
         if not options["no_worker"]:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "onestop", "worker", "--verbosity", "0"],
-                env=os.environ.copy(),
-            )
+            children.append(self._child("worker", "--verbosity", "0"))
+        if not options["no_banksim"] and settings.DEBUG and _local(settings.ONESTOP_BANK_API_URL):
+            children.append(self._child("banksim"))
+            self.stdout.write(f"Bank sandbox at {settings.ONESTOP_BANK_API_URL}/")
         self.stdout.write(
             self.style.SUCCESS(f"OneStop is at http://{options['host']}:{options['port']}/")
             + "  (Ctrl+C stops it)"
@@ -59,9 +65,19 @@ class Command(BaseCommand):
                 lifespan="off",
             )
         finally:
-            if worker is not None:
-                worker.send_signal(signal.SIGTERM)
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+            for child in children:
                 try:
-                    worker.wait(timeout=10)
+                    child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    worker.kill()
+                    child.kill()
+
+    def _child(self, *command: str) -> subprocess.Popen:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "onestop", *command], env=os.environ.copy()
+        )
+
+
+def _local(url: str) -> bool:
+    return urlparse(url).hostname in {"127.0.0.1", "localhost", "::1"}
