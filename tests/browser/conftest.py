@@ -76,7 +76,14 @@ def platform(browser, tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("platform")
     database = _database_for_server(tmp)
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    env |= {"DEBUG": "1", "DATABASE_URL": next(database), "ONESTOP_VAR_DIR": str(tmp)}
+    port = _free_port()
+    env |= {
+        "DEBUG": "1",
+        "DATABASE_URL": next(database),
+        "ONESTOP_VAR_DIR": str(tmp),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "BANK_API_URL": f"http://127.0.0.1:{_free_port()}",
+    }
     env.pop("SECRET_KEY", None)
     log = (tmp / "server.log").open("w")
 
@@ -93,7 +100,6 @@ def platform(browser, tmp_path_factory) -> Iterator[str]:
 
     onestop("migrate", "--no-input")
     onestop("demo", "--quiet")
-    port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "onestop", "serve", "--port", str(port)],
         env=env,
@@ -106,7 +112,7 @@ def platform(browser, tmp_path_factory) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:

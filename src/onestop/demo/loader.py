@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from onestop.demo import data
+from onestop.demo import data, procurement_loader
 from onestop.identity import public as identity
 from onestop.identity.models import Agency, Business, OfficerMembership, User
 
@@ -142,6 +142,7 @@ def steps() -> Iterator[tuple[str, Callable[[], None]]]:
     yield "officers", lambda: _officers(admin())
     yield "citizens", _citizens
     yield "suppliers", _suppliers
+    yield "e-Procurement: catalogs, budgets, stores", lambda: procurement_loader.load(admin())
 
 
 def accounts() -> list[DemoAccount]:

@@ -1,0 +1,52 @@
+from onestop.procurement.models.catalog import CatalogItem, Category, ShoppingListLine
+from onestop.procurement.models.inventory import StockItem, StockMovement, Store
+from onestop.procurement.models.purchasing import (
+    ApprovalLevel,
+    BudgetLine,
+    DocumentCounter,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    Invoice,
+    InvoiceLine,
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    Requisition,
+    RequisitionDecision,
+    RequisitionLine,
+)
+from onestop.procurement.models.suppliers import BANKS, Supplier, SupplierDocument
+
+__all__ = [
+    "BANKS",
+    "ApprovalLevel",
+    "BudgetLine",
+    "CatalogItem",
+    "Category",
+    "DocumentCounter",
+    "GoodsReceipt",
+    "GoodsReceiptLine",
+    "Invoice",
+    "InvoiceLine",
+    "PurchaseOrder",
+    "PurchaseOrderEvent",
+    "PurchaseOrderLine",
+    "Requisition",
+    "RequisitionDecision",
+    "RequisitionLine",
+    "ShoppingListLine",
+    "StockItem",
+    "StockMovement",
+    "Store",
+    "Supplier",
+    "SupplierDocument",
+]
+from onestop.procurement.models.tendering import (
+    CommitteeSeat,
+    Submission,
+    Tender,
+    TenderLine,
+    VaultMemberKey,
+)
+
+__all__ += ["CommitteeSeat", "Submission", "Tender", "TenderLine", "VaultMemberKey"]

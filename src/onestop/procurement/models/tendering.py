@@ -1,0 +1,175 @@
+"""Tenders and the electronic vault (P-10 to P-13).
+
+The vault keeps only what cannot open a bid: the tender's public key, each committee member's
+share sealed to that member's own key, and the bidders' sealed envelopes. The private key is
+rebuilt in memory at opening from k released shares, and only then published for verification.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop.procurement.models.purchasing import MONEY, QUANTITY
+
+
+class VaultMemberKey(models.Model):
+    """A committee member's own key pair; the private half is wrapped under their passphrase."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vault_key"
+    )
+    public = models.BinaryField()
+    encrypted_private = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"vault key of user {self.user_id}"
+
+
+class Tender(models.Model):
+    class Method(models.TextChoices):
+        E_BIDDING = "e_bidding", _("e-bidding")
+        E_MARKET = "e_market", _("e-market (RFQ)")
+        SPECIFIC = "specific", _("Specific method")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Open for bids")
+        OPENED = "opened", _("Bids opened")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    agency = models.ForeignKey("identity.Agency", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    fiscal_year = models.PositiveIntegerField(_("fiscal year"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    budget = models.DecimalField(_("budget"), **MONEY)
+    reference_price = models.DecimalField(_("reference price"), default=0, **MONEY)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    allow_resubmission = models.BooleanField(_("bidders may submit again"), default=True)
+    clarification_deadline = models.DateTimeField(_("questions until"))
+    submission_deadline = models.DateTimeField(_("bids until"))
+    opening_at = models.DateTimeField(_("opening from"))
+    threshold = models.PositiveSmallIntegerField(_("committee members needed to open"), default=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    # The vault: the public key from publication; the private scalar only after opening.
+    vault_public = models.BinaryField(null=True)
+    vault_kid = models.CharField(max_length=32, blank=True)
+    vault_private_revealed = models.BinaryField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(clarification_deadline__lte=models.F("submission_deadline"))
+                & models.Q(submission_deadline__lte=models.F("opening_at")),
+                name="tender_timeline_in_order",
+            ),
+            models.CheckConstraint(condition=models.Q(budget__gt=0), name="tender_budget_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class TenderLine(models.Model):
+    """What is bought, with the reference price (ราคากลาง) broken down per line."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    unit = models.CharField(_("unit"), max_length=30)
+    unit_reference_price = models.DecimalField(_("reference unit price"), **MONEY)
+    source = models.CharField(_("source of the reference price"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "position"], name="tender_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0) & models.Q(unit_reference_price__gt=0),
+                name="tender_line_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def amount(self):
+        return (self.quantity * self.unit_reference_price).quantize(self.unit_reference_price)
+
+
+class CommitteeSeat(models.Model):
+    """A bid-opening committee member's seat: their share, sealed to their own key."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="committee")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    share_index = models.PositiveSmallIntegerField()
+    sealed_share = models.BinaryField()
+    share_digest = models.CharField(max_length=64)
+    released_at = models.DateTimeField(null=True, blank=True)
+    # Kept only between release and opening (after the opening time); wiped once opened.
+    released_share = models.BinaryField(null=True)
+
+    class Meta:
+        ordering = ["share_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "user"], name="committee_seat_once"),
+            models.UniqueConstraint(fields=["tender", "share_index"], name="committee_index_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} seat {self.share_index}"
+
+
+class Submission(models.Model):
+    """A sealed bid as received: only ciphertext until the vault opens."""
+
+    class Outcome(models.TextChoices):
+        SEALED = "sealed", _("Sealed")
+        OPENED = "opened", _("Opened")
+        INVALID = "invalid", _("Could not be opened")
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="submissions")
+    supplier = models.ForeignKey(
+        "procurement.Supplier", on_delete=models.PROTECT, related_name="submissions"
+    )
+    sequence = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    sealed = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    receipt = models.BinaryField()
+    receipt_signature = models.TextField()
+    receipt_certificate = models.TextField()
+    superseded = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.SEALED)
+    opened_content = models.TextField(blank=True)
+    price = models.DecimalField(null=True, blank=True, **MONEY)
+    problem = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["tender", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "sequence"], name="submission_sequence_once"),
+            models.UniqueConstraint(
+                fields=["tender", "supplier"],
+                condition=models.Q(superseded=False),
+                name="submission_one_current_per_supplier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} #{self.sequence}"

@@ -1,0 +1,1 @@
+"""Every write of procurement, one function per use case (see the modules)."""

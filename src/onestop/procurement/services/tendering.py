@@ -1,0 +1,541 @@
+"""Tenders and the electronic vault (P-10 to P-13).
+
+Publishing creates the tender's vault key, splits its private half k-of-n among the bid-opening
+committee (each share sealed to the member's own key) and forgets it. Bids arrive sealed; each
+gets a receipt signed by the platform. From the opening time, committee members release their
+shares with their vault passphrase; the k-th release rebuilds the key in memory and opens every
+bid, and the key is published so that anyone can check every opened bid against its receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core import audit, money
+from onestop.core.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    choice_label,
+    required_text,
+)
+from onestop.documents.public import sign_statement
+from onestop.identity.public import Principal, Role, principal_for, user_find
+from onestop.procurement.domain import vault
+from onestop.procurement.models import (
+    CommitteeSeat,
+    Submission,
+    Supplier,
+    Tender,
+    TenderLine,
+    VaultMemberKey,
+)
+from onestop.procurement.numbering import next_number
+from onestop.procurement.policies import require_own_role, require_supplier_member
+
+MIN_COMMITTEE = 3
+MAX_COMMITTEE = 9
+
+
+class TenderNotFoundError(NotFoundError):
+    code = "tender_not_found"
+    message = _("There is no tender %(reference)s.")
+
+
+class TenderStateError(ConflictError):
+    code = "tender_state"
+    message = _("Tender %(reference)s is %(status)s; this step is not possible now.")
+
+
+class DeadlinePassedError(ConflictError):
+    code = "deadline_passed"
+    message = _("Bids for %(reference)s closed at %(deadline)s; this bid came too late.")
+
+
+class TooEarlyError(ConflictError):
+    code = "vault_too_early"
+    message = _(
+        "The vault of %(reference)s cannot be opened before %(opening)s. No share is accepted "
+        "before then."
+    )
+
+
+class NotCommitteeError(PermissionDeniedError):
+    code = "not_committee"
+    message = _("Only the bid-opening committee of %(reference)s may release a share.")
+
+
+class AlreadyReleasedError(ConflictError):
+    code = "share_already_released"
+    message = _("You already released your share for %(reference)s.")
+
+
+class WrongVaultKeyError(InputError):
+    code = "wrong_vault_key"
+    message = _(
+        "This bid was sealed to another vault key, not to the key of %(reference)s. Seal it "
+        "again with the key shown on the tender page."
+    )
+
+
+class MalformedBidError(InputError):
+    code = "malformed_bid"
+    message = _("The sealed bid is not a valid vault envelope: %(problem)s")
+
+
+class ResubmissionNotAllowedError(ConflictError):
+    code = "resubmission_not_allowed"
+    message = _("Tender %(reference)s accepts one bid per supplier; yours is already sealed.")
+
+
+class SupplierNotApprovedError(PermissionDeniedError):
+    code = "supplier_not_approved"
+    message = _("%(business)s is not an approved supplier and cannot bid.")
+
+
+class VaultKeyMissingError(InputError):
+    code = "vault_key_missing"
+    message = _(
+        "%(name)s has no vault key yet. Each committee member creates one (with a passphrase) "
+        "before the tender is published."
+    )
+
+
+class PassphraseWrongError(PermissionDeniedError):
+    code = "vault_passphrase"
+    message = _("The vault passphrase is not right.")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: object
+    unit: str
+    unit_reference_price: object
+    source: str = ""
+
+
+def _tender(reference: str, *, lock: bool = False) -> Tender:
+    query = Tender.objects.select_related("agency")
+    if lock:
+        query = query.select_for_update()
+    tender = query.filter(reference=reference).first()
+    if tender is None:
+        raise TenderNotFoundError(params={"reference": reference})
+    return tender
+
+
+def _state_error(tender: Tender) -> TenderStateError:
+    return TenderStateError(params={"reference": tender.reference, "status": choice_label(tender)})
+
+
+@transaction.atomic
+def vault_key_create(*, actor: Principal, passphrase: str) -> VaultMemberKey:
+    """A committee member's own vault key, wrapped under a passphrase only they know."""
+    require_own_role(actor, Role.COMMITTEE)
+    try:
+        member = vault.member_key_create(passphrase)
+    except vault.PassphraseError as error:
+        raise InputError(
+            _("The vault passphrase needs at least %(min)s characters."),
+            field="passphrase",
+            params={"min": vault.MIN_PASSPHRASE},
+        ) from error
+    if VaultMemberKey.objects.filter(user_id=actor.user_id).exists():
+        raise ConflictError(
+            _("You already have a vault key; it opens the shares of tenders sealed to it.")
+        )
+    key = VaultMemberKey.objects.create(
+        user_id=actor.user_id,
+        public=member.public,
+        encrypted_private=member.encrypted_private,
+    )
+    audit.record(
+        actor=actor,
+        action="procurement.vault.member_key",
+        obj=key,
+        object_label=actor.actor_name,
+        agency_code=actor.agency_code or "",
+        after={"fingerprint": vault.fingerprint(member.public)},
+    )
+    return key
+
+
+@transaction.atomic
+def tender_create(
+    *,
+    actor: Principal,
+    title: str,
+    method: str,
+    budget: object,
+    lines: Sequence[LineInput],
+    clarification_deadline: dt.datetime,
+    submission_deadline: dt.datetime,
+    opening_at: dt.datetime,
+    description: str = "",
+    allow_resubmission: bool = True,
+) -> Tender:
+    """A draft tender with its lines and reference price (ราคากลาง), built from the lines."""
+    agency = require_own_role(actor, Role.BUYER)
+    title = required_text(title, field="title", label=_("title"), max_length=300)
+    if method not in Tender.Method.values:
+        raise InputError(
+            _("Choose a method: %(methods)s."),
+            field="method",
+            params={"methods": ", ".join(Tender.Method.values)},
+        )
+    budget_amount = money.amount(budget, field="budget")
+    if not lines:
+        raise InputError(_("Add at least one line to buy."), field="lines")
+    # Whole seconds: the API and pages show times to the second, and a deadline is read as such.
+    clarification_deadline, submission_deadline, opening_at = (
+        moment.replace(microsecond=0)
+        for moment in (clarification_deadline, submission_deadline, opening_at)
+    )
+    now = timezone.now()
+    if not now < clarification_deadline <= submission_deadline <= opening_at:
+        raise InputError(
+            _(
+                "The timeline must run forward from now: questions until, then bids until, "
+                "then opening."
+            ),
+            field="submission_deadline",
+        )
+    parsed = []
+    for position, line in enumerate(lines, start=1):
+        parsed.append(
+            TenderLine(
+                position=position,
+                description=required_text(
+                    line.description, field="lines", label=_("description"), max_length=300
+                ),
+                quantity=money.quantity(line.quantity, field="lines"),
+                unit=required_text(line.unit, field="lines", label=_("unit"), max_length=30),
+                unit_reference_price=money.amount(line.unit_reference_price, field="lines"),
+                source=(line.source or "").strip()[:300],
+            )
+        )
+    reference_price = sum((line.amount for line in parsed), Decimal("0"))
+    if reference_price > budget_amount:
+        raise InputError(
+            _("The reference price %(price)s baht is above the budget %(budget)s baht."),
+            field="budget",
+            params={"price": f"{reference_price:,.2f}", "budget": f"{budget_amount:,.2f}"},
+        )
+    reference, year = next_number(agency, "TD")
+    tender = Tender.objects.create(
+        agency=agency,
+        reference=reference,
+        fiscal_year=year,
+        title=title,
+        description=(description or "").strip(),
+        method=method,
+        budget=budget_amount,
+        reference_price=reference_price,
+        allow_resubmission=allow_resubmission,
+        clarification_deadline=clarification_deadline,
+        submission_deadline=submission_deadline,
+        opening_at=opening_at,
+        created_by_id=actor.user_id,
+    )
+    for line in parsed:
+        line.tender = tender
+    TenderLine.objects.bulk_create(parsed)
+    audit.record(
+        actor=actor,
+        action="procurement.tender.create",
+        obj=tender,
+        object_label=tender.reference,
+        agency_code=agency.code,
+        after={
+            "title": title,
+            "method": method,
+            "budget": budget_amount,
+            "reference_price": reference_price,
+            "lines": len(parsed),
+        },
+    )
+    return tender
+
+
+@transaction.atomic
+def tender_publish(
+    *, actor: Principal, reference: str, committee: Sequence[str], threshold: int
+) -> Tender:
+    """Publish the invitation and seal the vault: a new key pair, split k-of-n among the
+    committee (each share sealed to the member's own key); the private key is then dropped."""
+    agency = require_own_role(actor, Role.BUYER)
+    tender = _tender(reference, lock=True)
+    if tender.agency_id != agency.pk:
+        raise PermissionDeniedError(_("This tender belongs to another agency."))
+    if tender.status != Tender.Status.DRAFT:
+        raise _state_error(tender)
+    if timezone.now() >= tender.clarification_deadline:
+        raise InputError(
+            _("The timeline has already started; set new dates before publishing."),
+            field="clarification_deadline",
+        )
+    usernames = list(dict.fromkeys(name.strip() for name in committee if name.strip()))
+    if not MIN_COMMITTEE <= len(usernames) <= MAX_COMMITTEE:
+        raise InputError(
+            _("The bid-opening committee has %(min)s to %(max)s members."),
+            field="committee",
+            params={"min": MIN_COMMITTEE, "max": MAX_COMMITTEE},
+        )
+    if not 2 <= threshold <= len(usernames):
+        raise InputError(
+            _("Between 2 and %(count)s members must be needed to open the vault."),
+            field="threshold",
+            params={"count": len(usernames)},
+        )
+    members = []
+    for username in usernames:
+        user = user_find(username)
+        principal = principal_for(user)
+        if principal.agency_id != agency.pk or Role.COMMITTEE not in principal.roles:
+            raise InputError(
+                _("%(name)s is not a committee member of your agency."),
+                field="committee",
+                params={"name": username},
+            )
+        key = VaultMemberKey.objects.filter(user=user).first()
+        if key is None:
+            raise VaultKeyMissingError(field="committee", params={"name": principal.actor_name})
+        members.append((user, bytes(key.public)))
+    private = vault.generate()
+    public = vault.public_point(private)
+    shares = vault.split(private, threshold, len(members))
+    del private
+    seats = [
+        CommitteeSeat(
+            tender=tender,
+            user=user,
+            share_index=share.index,
+            share_digest=share.digest(),
+            sealed_share=vault.seal(
+                member_public, vault.share_bytes(share), _share_context(tender, share.index)
+            ),
+        )
+        for (user, member_public), share in zip(members, shares, strict=True)
+    ]
+    CommitteeSeat.objects.bulk_create(seats)
+    tender.vault_public = public
+    tender.vault_kid = vault.fingerprint(public)
+    tender.threshold = threshold
+    tender.status = Tender.Status.PUBLISHED
+    tender.published_at = timezone.now()
+    tender.save(update_fields=["vault_public", "vault_kid", "threshold", "status", "published_at"])
+    audit.record(
+        actor=actor,
+        action="procurement.tender.publish",
+        obj=tender,
+        object_label=tender.reference,
+        agency_code=agency.code,
+        after={
+            "vault_kid": tender.vault_kid,
+            "committee": usernames,
+            "threshold": threshold,
+            "submission_deadline": tender.submission_deadline,
+            "opening_at": tender.opening_at,
+        },
+    )
+    return tender
+
+
+def _share_context(tender: Tender, index: int) -> str:
+    return f"share|{tender.reference}|{index}"
+
+
+def bid_context(tender_reference: str, supplier_id: int) -> str:
+    """What a bid envelope is bound to: this tender and this supplier."""
+    return f"bid|{tender_reference}|{supplier_id}"
+
+
+def _bidding_supplier(actor: Principal, supplier_id: int) -> Supplier:
+    supplier = Supplier.objects.select_related("business").filter(pk=supplier_id).first()
+    if supplier is None:
+        raise NotFoundError(_("There is no supplier %(id)s."), params={"id": supplier_id})
+    require_supplier_member(actor, supplier.business_id, supplier.business.name_th)
+    if supplier.status != Supplier.Status.APPROVED:
+        raise SupplierNotApprovedError(params={"business": supplier.business.name_th})
+    return supplier
+
+
+@transaction.atomic
+def bid_submit(*, actor: Principal, reference: str, supplier_id: int, sealed: bytes) -> Submission:
+    """Store a sealed bid and give it a signed receipt. The platform never sees the price."""
+    now = timezone.now()
+    supplier = _bidding_supplier(actor, supplier_id)
+    tender = _tender(reference, lock=True)
+    if tender.status != Tender.Status.PUBLISHED:
+        raise _state_error(tender)
+    if now >= tender.submission_deadline:
+        raise DeadlinePassedError(
+            params={
+                "reference": tender.reference,
+                "deadline": timezone.localtime(tender.submission_deadline).isoformat(),
+            }
+        )
+    try:
+        envelope = vault.inspect(sealed)
+    except vault.VaultError as error:
+        raise MalformedBidError(field="sealed_bid", params={"problem": str(error)}) from error
+    if envelope.kid != tender.vault_kid:
+        raise WrongVaultKeyError(field="sealed_bid", params={"reference": tender.reference})
+    current = Submission.objects.filter(tender=tender, supplier=supplier, superseded=False)
+    if current.exists():
+        if not tender.allow_resubmission:
+            raise ResubmissionNotAllowedError(params={"reference": tender.reference})
+        current.update(superseded=True)
+    sequence = (Submission.objects.filter(tender=tender).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    sha256 = vault.digest(sealed)
+    receipt = vault.receipt_payload(
+        tender=tender.reference,
+        bidder=str(supplier.pk),
+        submitted_at=now.isoformat(),
+        sha256=sha256,
+        sequence=sequence,
+    )
+    signed = sign_statement(receipt)
+    submission = Submission.objects.create(
+        tender=tender,
+        supplier=supplier,
+        sequence=sequence,
+        submitted_by_id=actor.user_id,
+        submitted_at=now,
+        sealed=sealed,
+        sha256=sha256,
+        receipt=receipt,
+        receipt_signature=signed.signature,
+        receipt_certificate=signed.certificate_pem,
+    )
+    audit.record(
+        actor=actor,
+        action="procurement.bid.submit",
+        obj=submission,
+        object_label=f"{tender.reference} #{sequence}",
+        agency_code=tender.agency.code,
+        after={"tender": tender.reference, "supplier": supplier.pk, "sha256": sha256},
+    )
+    return submission
+
+
+@transaction.atomic
+def share_release(*, actor: Principal, reference: str, passphrase: str) -> Tender:
+    """A committee member releases their share (after the opening time only). The k-th release
+    opens the vault."""
+    tender = _tender(reference, lock=True)
+    seat = CommitteeSeat.objects.filter(tender=tender, user_id=actor.user_id).first()
+    if seat is None or not actor.is_authenticated:
+        raise NotCommitteeError(params={"reference": tender.reference})
+    if tender.status != Tender.Status.PUBLISHED:
+        raise _state_error(tender)
+    if timezone.now() < tender.opening_at:
+        raise TooEarlyError(
+            params={
+                "reference": tender.reference,
+                "opening": timezone.localtime(tender.opening_at).isoformat(),
+            }
+        )
+    if seat.released_at is not None:
+        raise AlreadyReleasedError(params={"reference": tender.reference})
+    member = VaultMemberKey.objects.get(user_id=actor.user_id)
+    try:
+        member_private = vault.member_key_unlock(
+            bytes(member.encrypted_private), bytes(member.public), passphrase
+        )
+    except vault.PassphraseError as error:
+        raise PassphraseWrongError(field="passphrase") from error
+    try:
+        share = vault.share_from_bytes(
+            vault.open_sealed(
+                member_private, bytes(seat.sealed_share), _share_context(tender, seat.share_index)
+            )
+        )
+    except vault.VaultError as error:
+        raise ConflictError(
+            _("Your share of %(reference)s does not open: %(problem)s"),
+            params={"reference": tender.reference, "problem": str(error)},
+        ) from error
+    if share.digest() != seat.share_digest or share.index != seat.share_index:
+        raise ConflictError(
+            _("Your share of %(reference)s does not match the one on record."),
+            params={"reference": tender.reference},
+        )
+    seat.released_at = timezone.now()
+    seat.released_share = vault.share_bytes(share)
+    seat.save(update_fields=["released_at", "released_share"])
+    released = CommitteeSeat.objects.filter(tender=tender, released_at__isnull=False).count()
+    audit.record(
+        actor=actor,
+        action="procurement.vault.share_release",
+        obj=tender,
+        object_label=tender.reference,
+        agency_code=tender.agency.code,
+        after={"share_index": seat.share_index, "released": released, "needed": tender.threshold},
+    )
+    if released >= tender.threshold:
+        _open(tender, actor)
+    return tender
+
+
+def _opened_price(content: bytes) -> Decimal:
+    data = json.loads(content)
+    if not isinstance(data, dict) or "price" not in data:
+        raise ValueError("the bid has no price")
+    return money.amount(data["price"], field="price")
+
+
+def _open(tender: Tender, actor: Principal) -> None:
+    seats = list(CommitteeSeat.objects.filter(tender=tender, released_at__isnull=False))
+    shares = [vault.share_from_bytes(bytes(seat.released_share)) for seat in seats]
+    private = vault.combine(shares, tender.threshold, bytes(tender.vault_public))
+    opened = invalid = 0
+    for submission in Submission.objects.filter(tender=tender).select_for_update():
+        problem = ""
+        content = b""
+        price = None
+        if vault.digest(bytes(submission.sealed)) != submission.sha256:
+            problem = "The stored envelope does not match its receipt."
+        else:
+            try:
+                content = vault.open_sealed(
+                    private,
+                    bytes(submission.sealed),
+                    bid_context(tender.reference, submission.supplier_id),
+                )
+                price = _opened_price(content)
+            except (vault.VaultError, ValueError, UnicodeDecodeError) as error:
+                problem = str(error)[:300]
+        submission.outcome = Submission.Outcome.INVALID if problem else Submission.Outcome.OPENED
+        submission.problem = problem
+        submission.opened_content = content.decode("utf-8", errors="replace")
+        submission.price = price
+        submission.save(update_fields=["outcome", "problem", "opened_content", "price"])
+        if problem:
+            invalid += 1
+        else:
+            opened += 1
+    CommitteeSeat.objects.filter(tender=tender).update(released_share=None)
+    tender.vault_private_revealed = vault.private_scalar(private)
+    tender.status = Tender.Status.OPENED
+    tender.opened_at = timezone.now()
+    tender.save(update_fields=["vault_private_revealed", "status", "opened_at"])
+    audit.record(
+        actor=actor,
+        action="procurement.vault.open",
+        obj=tender,
+        object_label=tender.reference,
+        agency_code=tender.agency.code,
+        after={"opened": opened, "invalid": invalid, "vault_kid": tender.vault_kid},
+    )
