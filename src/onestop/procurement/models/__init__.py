@@ -41,12 +41,31 @@ __all__ = [
     "Supplier",
     "SupplierDocument",
 ]
+from onestop.procurement.models.planning import PlanItem, ProcurementPlan
 from onestop.procurement.models.tendering import (
+    Clarification,
     CommitteeSeat,
+    Complaint,
+    Contract,
+    ProposalDocument,
     Submission,
     Tender,
+    TenderDocument,
     TenderLine,
     VaultMemberKey,
 )
 
-__all__ += ["CommitteeSeat", "Submission", "Tender", "TenderLine", "VaultMemberKey"]
+__all__ += [
+    "Clarification",
+    "CommitteeSeat",
+    "Complaint",
+    "Contract",
+    "PlanItem",
+    "ProcurementPlan",
+    "ProposalDocument",
+    "Submission",
+    "Tender",
+    "TenderDocument",
+    "TenderLine",
+    "VaultMemberKey",
+]

@@ -183,7 +183,11 @@ class PurchaseOrder(models.Model):
     supplier = models.ForeignKey(
         "procurement.Supplier", on_delete=models.PROTECT, related_name="orders"
     )
-    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="orders")
+    # A catalog order comes from a requisition; a tender's order from its contract.
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ISSUED)
     total = models.DecimalField(_("total, VAT included"), **MONEY)
     vat = models.DecimalField(_("of which VAT"), **MONEY)
@@ -197,6 +201,9 @@ class PurchaseOrder(models.Model):
     )
     issued_by = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
+    # Late delivery: a daily penalty on the value delivered late (contracts), and its total.
+    penalty_rate = models.DecimalField(default=0, max_digits=4, decimal_places=2)
+    penalty = models.DecimalField(default=0, **MONEY)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -211,7 +218,9 @@ class PurchaseOrder(models.Model):
 
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey("procurement.CatalogItem", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "procurement.CatalogItem", on_delete=models.PROTECT, null=True, related_name="+"
+    )
     description = models.CharField(max_length=255)
     unit = models.CharField(max_length=30)
     quantity = models.DecimalField(**QUANTITY)
@@ -293,6 +302,8 @@ class Invoice(models.Model):
     total = models.DecimalField(_("total, VAT included"), **MONEY)
     status = models.CharField(_("status"), max_length=16, choices=Status)
     mismatches = models.JSONField(default=list, blank=True)
+    # The contract's late-delivery penalty kept back from this payment.
+    penalty_deducted = models.DecimalField(default=0, **MONEY)
     payment_order_id = models.UUIDField(null=True, blank=True)
     payment_attempts = models.PositiveSmallIntegerField(default=0)
     submitted_by = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")

@@ -37,10 +37,24 @@ class Tender(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Open for bids")
-        OPENED = "opened", _("Bids opened")
+        OPENED = "opened", _("Bids opened: evaluation")
+        AWARDED = "awarded", _("Awarded: standstill")
+        CONTRACTED = "contracted", _("Contract signed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class AwardCriteria(models.TextChoices):
+        LOWEST_PRICE = "lowest_price", _("Lowest price")
+        PRICE_PERFORMANCE = "price_performance", _("Price and performance")
+
     agency = models.ForeignKey("identity.Agency", on_delete=models.PROTECT, related_name="+")
+    plan_item = models.ForeignKey(
+        "procurement.PlanItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tenders",
+        verbose_name=_("plan project"),
+    )
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
     title = models.CharField(_("title"), max_length=300)
@@ -54,6 +68,27 @@ class Tender(models.Model):
     submission_deadline = models.DateTimeField(_("bids until"))
     opening_at = models.DateTimeField(_("opening from"))
     threshold = models.PositiveSmallIntegerField(_("committee members needed to open"), default=2)
+    # Evaluation and award (P-14, P-15).
+    qualification_rules = models.JSONField(_("qualification rules"), default=list, blank=True)
+    award_criteria = models.CharField(
+        _("award criteria"),
+        max_length=20,
+        choices=AwardCriteria.choices,
+        default=AwardCriteria.LOWEST_PRICE,
+    )
+    price_weight = models.PositiveSmallIntegerField(_("weight of price (%)"), default=100)
+    award_due = models.DateField(_("award expected by"), null=True, blank=True)
+    standstill_days = models.PositiveSmallIntegerField(_("standstill (days)"), default=7)
+    awarded_submission = models.ForeignKey(
+        "procurement.Submission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    standstill_until = models.DateTimeField(null=True, blank=True)
+    status_note = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -74,6 +109,14 @@ class Tender(models.Model):
                 name="tender_timeline_in_order",
             ),
             models.CheckConstraint(condition=models.Q(budget__gt=0), name="tender_budget_positive"),
+            models.CheckConstraint(
+                condition=models.Q(price_weight__gte=1) & models.Q(price_weight__lte=100),
+                name="tender_price_weight_percent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="tender_status_published"),
+            models.Index(fields=["agency", "status"], name="tender_agency_status"),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +202,12 @@ class Submission(models.Model):
     opened_content = models.TextField(blank=True)
     price = models.DecimalField(null=True, blank=True, **MONEY)
     problem = models.CharField(max_length=300, blank=True)
+    # Evaluation by the committee after opening.
+    qualified = models.BooleanField(null=True)
+    qualification_note = models.CharField(max_length=500, blank=True)
+    technical_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["tender", "sequence"]
@@ -173,3 +222,145 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender_id} #{self.sequence}"
+
+
+MAX_DOCUMENT_MB = 10
+
+
+class TenderDocument(models.Model):
+    """Invitation, terms of reference, reference price breakdown: public once published."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation (ประกาศเชิญชวน)")
+        TERMS = "terms", _("Terms of reference (TOR)")
+        REFERENCE_PRICE = "reference_price", _("Reference price breakdown (ราคากลาง)")
+        ANSWER = "answer", _("Clarification annex")
+        RESULT = "result", _("Result announcement")
+        OTHER = "other", _("Other document")
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ProposalDocument(models.Model):
+    """A document of a bid, sealed by the server to the tender's vault key as it arrives:
+    the database holds only ciphertext until the vault opens."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="documents")
+    position = models.PositiveSmallIntegerField()
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sealed = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField(null=True)
+
+    class Meta:
+        ordering = ["submission", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "position"], name="proposal_doc_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class Clarification(models.Model):
+    """A supplier's question before the clarification deadline and the published answer."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
+    supplier = models.ForeignKey("procurement.Supplier", on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField()
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} Q{self.pk}"
+
+
+class Complaint(models.Model):
+    """An appeal against the award during the standstill: while open, no contract is signed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Under review")
+        UPHELD = "upheld", _("Upheld: award withdrawn")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="complaints")
+    supplier = models.ForeignKey("procurement.Supplier", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    grounds = models.TextField(_("grounds"))
+    filed_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.TextField(_("decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} complaint {self.pk}"
+
+
+class Contract(models.Model):
+    """The contract with the winner; its purchase order carries delivery, inspection and payment."""
+
+    number = models.CharField(_("contract number"), max_length=30, unique=True)
+    tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="contract")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(
+        "procurement.Supplier", on_delete=models.PROTECT, related_name="contracts"
+    )
+    amount = models.DecimalField(_("contract value"), **MONEY)
+    delivery_due = models.DateField(_("deliver by"))
+    penalty_rate = models.DecimalField(
+        _("late penalty (% of the late value per day)"), max_digits=4, decimal_places=2
+    )
+    order = models.OneToOneField(
+        "procurement.PurchaseOrder", on_delete=models.PROTECT, related_name="contract"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="contract_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -61,7 +61,19 @@ def _payee(supplier: Supplier) -> Payee:
     )
 
 
+def _penalty_to_deduct(invoice: Invoice, order: PurchaseOrder) -> Decimal:
+    """What is left of the order's late penalty, kept back from this invoice's payment."""
+    kept = (
+        order.invoices.exclude(pk=invoice.pk)
+        .exclude(status=Invoice.Status.MISMATCH)
+        .aggregate(s=Sum("penalty_deducted"))["s"]
+        or 0
+    )
+    return max(Decimal("0"), min(order.penalty - kept, invoice.total))
+
+
 def _start_payment(invoice: Invoice, order: PurchaseOrder) -> None:
+    invoice.penalty_deducted = _penalty_to_deduct(invoice, order)
     invoice.payment_attempts += 1
     key = f"invoice:{invoice.pk}"
     if invoice.payment_attempts > 1:
@@ -71,7 +83,7 @@ def _start_payment(invoice: Invoice, order: PurchaseOrder) -> None:
         source=SOURCE,
         source_id=str(invoice.pk),
         idempotency_key=key,
-        amount=invoice.total,
+        amount=invoice.total - invoice.penalty_deducted,
         payer_name=order.agency.name_th,
         payer_account=order.agency.code,
         payee=_payee(order.supplier),
@@ -79,7 +91,9 @@ def _start_payment(invoice: Invoice, order: PurchaseOrder) -> None:
     )
     invoice.payment_order_id = payment.pk
     invoice.status = Invoice.Status.MATCHED
-    invoice.save(update_fields=["payment_order_id", "status", "payment_attempts"])
+    invoice.save(
+        update_fields=["payment_order_id", "status", "payment_attempts", "penalty_deducted"]
+    )
 
 
 @transaction.atomic
@@ -211,10 +225,15 @@ def _close_if_done(order: PurchaseOrder) -> None:
     ).exists()
     if not fully or unpaid:
         return
-    paid = order.invoices.filter(status=Invoice.Status.PAID).aggregate(s=Sum("total"))["s"] or 0
+    paid = (
+        order.invoices.filter(status=Invoice.Status.PAID).aggregate(
+            s=Sum(F("total") - F("penalty_deducted"))
+        )["s"]
+        or 0
+    )
     leftover = order.total - paid
     if leftover > 0:
-        budget.release(order.requisition.budget_line_id, leftover)
+        budget.release(order.budget_line_id, leftover)
     order.status = PurchaseOrder.Status.CLOSED
     order.save(update_fields=["status"])
     PurchaseOrderEvent.objects.create(
@@ -223,6 +242,8 @@ def _close_if_done(order: PurchaseOrder) -> None:
         actor_name="OneStop",
         note=_("Fully received and paid").__str__(),
     )
+    if order.requisition_id is None:
+        return
     requisition = Requisition.objects.select_for_update().get(pk=order.requisition_id)
     if not requisition.orders.exclude(
         status__in=[PurchaseOrder.Status.CLOSED, PurchaseOrder.Status.CANCELLED]
@@ -247,7 +268,7 @@ def on_payment_settled(settlement: Settlement) -> None:
         invoice.paid_at = timezone.now()
         invoice.bank_reference = settlement.bank_reference[:64]
         invoice.save(update_fields=["status", "paid_at", "bank_reference"])
-        budget.spend(order.requisition.budget_line_id, invoice.total)
+        budget.spend(order.budget_line_id, invoice.total - invoice.penalty_deducted)
         PurchaseOrderEvent.objects.create(
             order=order,
             status=order.status,

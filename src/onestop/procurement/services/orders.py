@@ -3,8 +3,11 @@ acknowledged and shipped by the supplier, tracked to the end."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,41 +46,71 @@ def _event(order: PurchaseOrder, actor_name: str, note: str = "") -> None:
     )
 
 
-def _pdf_context(order: PurchaseOrder, lines: list[PurchaseOrderLine], approver: str) -> dict:
+def _pdf_context(
+    order: PurchaseOrder, lines: list[PurchaseOrderLine], approver: str, basis: str
+) -> dict:
     return {
         "approver_name": approver,
+        "basis": basis,
         "order": order,
         "lines": lines,
         "agency": order.agency,
         "supplier": order.supplier,
         "business": order.supplier.business,
-        "requisition": order.requisition,
         "total_words": thai.baht_in_words(order.total),
         "net": order.total - order.vat,
     }
 
 
-def _issue_one(
-    actor: Principal, requisition: Requisition, supplier: Supplier, lines
+@dataclass(frozen=True)
+class OrderLineIn:
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    line_total: Decimal
+    item_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderSource:
+    """Where an order comes from: a requisition of the catalog or a tender's contract."""
+
+    agency: Any  # identity.Agency
+    budget_line_id: int
+    delivery_address: str
+    delivery_due: dt.date | None
+    note: str
+    requisition: Requisition | None = None
+    store_id: int | None = None
+    penalty_rate: Decimal = Decimal("0")
+    basis: str = ""
+
+
+def order_issue(
+    actor: Principal, source: OrderSource, supplier: Supplier, lines: list[OrderLineIn]
 ) -> PurchaseOrder:
+    """Issue and sign one purchase order (runs inside the caller's transaction)."""
     if supplier.status != Supplier.Status.APPROVED:
         raise SupplierNotApprovedError(
             params={"business": supplier.business.name_th, "status": choice_label(supplier)}
         )
-    number, _year = next_number(requisition.agency, "PO")
+    number, _year = next_number(source.agency, "PO")
     total = sum((line.line_total for line in lines), Decimal("0"))
     order = PurchaseOrder.objects.create(
         number=number,
-        agency=requisition.agency,
+        agency=source.agency,
         supplier=supplier,
-        requisition=requisition,
+        requisition=source.requisition,
+        budget_line_id=source.budget_line_id,
         total=total,
         vat=money.vat_included(total),
-        delivery_address=requisition.delivery_address,
-        delivery_due=requisition.needed_by,
-        store=requisition.store,
+        delivery_address=source.delivery_address,
+        delivery_due=source.delivery_due,
+        store_id=source.store_id,
         issued_by_id=actor.user_id,
         issued_at=timezone.now(),
+        penalty_rate=source.penalty_rate,
     )
     order_lines = PurchaseOrderLine.objects.bulk_create(
         PurchaseOrderLine(
@@ -91,34 +124,57 @@ def _issue_one(
         )
         for line in lines
     )
-    _event(
-        order,
-        actor.actor_name,
-        _("Issued from requisition %(number)s") % {"number": requisition.number},
-    )
+    _event(order, actor.actor_name, source.note)
     order.document = document_issue(
         actor=actor,
         kind="purchase_order",
         reference=number,
         title=f"ใบสั่งซื้อ {number}",
-        agency_code=requisition.agency.code,
+        agency_code=source.agency.code,
         template_name="procurement/pdf/purchase_order.html",
-        context=_pdf_context(order, order_lines, actor.actor_name),
+        context=_pdf_context(order, order_lines, actor.actor_name, source.basis),
     )
     order.save(update_fields=["document"])
     audit.record(
         actor=actor,
         action="procurement.order.issue",
         obj=order,
-        agency_code=requisition.agency.code,
+        agency_code=source.agency.code,
         after={
             "supplier": supplier.business.juristic_id,
             "total": total,
-            "requisition": requisition.number,
+            "basis": source.basis,
             "document": str(order.document.pk),
         },
     )
     return order
+
+
+def _issue_one(
+    actor: Principal, requisition: Requisition, supplier: Supplier, lines
+) -> PurchaseOrder:
+    source = OrderSource(
+        agency=requisition.agency,
+        budget_line_id=requisition.budget_line_id,
+        delivery_address=requisition.delivery_address,
+        delivery_due=requisition.needed_by,
+        store_id=requisition.store_id,
+        requisition=requisition,
+        note=_("Issued from requisition %(number)s") % {"number": requisition.number},
+        basis=requisition.number,
+    )
+    order_lines = [
+        OrderLineIn(
+            item_id=line.item_id,
+            description=line.description,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total,
+        )
+        for line in lines
+    ]
+    return order_issue(actor, source, supplier, order_lines)
 
 
 def issue_orders(*, actor: Principal, requisition: Requisition) -> list[PurchaseOrder]:
@@ -200,7 +256,7 @@ def purchase_order_cancel(*, actor: Principal, number: str, reason: str) -> Purc
     _require_status(order, PurchaseOrder.Status.ISSUED, PurchaseOrder.Status.ACKNOWLEDGED)
     if not reason.strip():
         raise InputError(_("Give the reason; the supplier sees it."), field="reason")
-    budget.release(order.requisition.budget_line_id, order.total)
+    budget.release(order.budget_line_id, order.total)
     return _transition(
         actor, order, PurchaseOrder.Status.CANCELLED, "procurement.order.cancel", reason.strip()
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -104,6 +105,14 @@ def _result(order: PurchaseOrder, accepted_now: Decimal) -> str:
     return GoodsReceipt.Result.FULL if complete else GoodsReceipt.Result.PARTIAL
 
 
+def late_penalty(order: PurchaseOrder, late_value: Decimal, day: dt.date) -> Decimal:
+    """The contract's daily penalty on the value delivered after the due date (ค่าปรับ)."""
+    if not order.penalty_rate or not order.delivery_due or day <= order.delivery_due:
+        return Decimal("0")
+    days = (day - order.delivery_due).days
+    return (late_value * order.penalty_rate / 100 * days).quantize(Decimal("0.01"))
+
+
 @transaction.atomic
 def goods_receipt_record(
     *,
@@ -136,7 +145,7 @@ def goods_receipt_record(
         inspected_at=timezone.now(),
     )
     receipt.inspectors.set(committee)
-    accepted_now = Decimal("0")
+    accepted_now = late_value = Decimal("0")
     for line, delivered, accepted, reason in checked:
         GoodsReceiptLine.objects.create(
             receipt=receipt, order_line=line, delivered=delivered, accepted=accepted, reason=reason
@@ -144,7 +153,8 @@ def goods_receipt_record(
         line.accepted += accepted
         line.save(update_fields=["accepted"])
         accepted_now += accepted
-        if order.store_id and accepted > 0:
+        late_value += accepted * line.unit_price
+        if order.store_id and line.item_id and accepted > 0:
             stock_receive(
                 store_id=order.store_id,
                 item_id=line.item_id,
@@ -154,6 +164,7 @@ def goods_receipt_record(
             )
     receipt.result = _result(order, accepted_now)
     receipt.save(update_fields=["result"])
+    penalty = late_penalty(order, late_value, timezone.localdate())
     before = order.status
     order.status = {
         GoodsReceipt.Result.FULL: PurchaseOrder.Status.DELIVERED,
@@ -164,12 +175,13 @@ def goods_receipt_record(
         line.accepted > 0 for line in order.lines.all()
     ):
         order.status = PurchaseOrder.Status.PARTIALLY_DELIVERED
-    order.save(update_fields=["status"])
+    order.penalty += penalty
+    order.save(update_fields=["status", "penalty"])
+    event_note = f"{receipt_number}: {RESULT_TH[receipt.result]} {note.strip()}".strip()
+    if penalty:
+        event_note += f" ค่าปรับส่งมอบล่าช้า {penalty:,.2f} บาท"
     PurchaseOrderEvent.objects.create(
-        order=order,
-        status=order.status,
-        actor_name=actor.actor_name,
-        note=f"{receipt_number}: {RESULT_TH[receipt.result]} {note.strip()}".strip(),
+        order=order, status=order.status, actor_name=actor.actor_name, note=event_note
     )
     audit.record(
         actor=actor,
@@ -182,6 +194,7 @@ def goods_receipt_record(
             "order_status": order.status,
             "previous_status": before,
             "inspectors": len(committee),
+            "penalty": penalty,
         },
     )
     return receipt

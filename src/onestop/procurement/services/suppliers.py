@@ -14,15 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from onestop.core import audit
 from onestop.core.errors import ConflictError, InputError, NotFoundError, choice_label
 from onestop.identity.public import Principal, business_get, has_valid_check_digit
+from onestop.procurement.domain import files
 from onestop.procurement.models import BANKS, Category, Supplier, SupplierDocument
 from onestop.procurement.policies import require_registrar, require_supplier_member
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
+ALLOWED = (files.PDF, files.PNG, files.JPEG)
 PHONE = re.compile(r"^0[0-9]{9}$")
 
 
@@ -68,9 +65,9 @@ def _content_type(upload: Upload) -> str:
             field="documents",
             params={"name": upload.file_name, "size": f"{len(upload.data) / 1048576:.1f}"},
         )
-    for signature, content_type in SIGNATURES.items():
-        if upload.data.startswith(signature):
-            return content_type
+    content_type = files.detect(upload.data)
+    if content_type in ALLOWED:
+        return content_type
     raise DocumentTypeError(field="documents", params={"name": upload.file_name})
 
 

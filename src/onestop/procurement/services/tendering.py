@@ -34,6 +34,7 @@ from onestop.identity.public import Principal, Role, principal_for, user_find
 from onestop.procurement.domain import vault
 from onestop.procurement.models import (
     CommitteeSeat,
+    ProposalDocument,
     Submission,
     Supplier,
     Tender,
@@ -42,6 +43,7 @@ from onestop.procurement.models import (
 )
 from onestop.procurement.numbering import next_number
 from onestop.procurement.policies import require_own_role, require_supplier_member
+from onestop.procurement.services.documents import DocumentUpload, checked_upload
 
 MIN_COMMITTEE = 3
 MAX_COMMITTEE = 9
@@ -125,6 +127,53 @@ class LineInput:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class TenderTerms:
+    """How bids are judged and what follows: qualification rules, award criteria, standstill."""
+
+    qualification_rules: Sequence[str] = ()
+    award_criteria: str = Tender.AwardCriteria.LOWEST_PRICE
+    price_weight: int = 100
+    standstill_days: int = 7
+    award_due: dt.date | None = None
+    plan_item_id: int | None = None
+
+
+def _checked_terms(terms: TenderTerms, agency, opening_at: dt.datetime) -> dict:
+    from onestop.procurement.services.planning import plan_item_for_tender
+
+    rules = [rule.strip()[:500] for rule in terms.qualification_rules if rule.strip()]
+    if terms.award_criteria not in Tender.AwardCriteria.values:
+        raise InputError(
+            _("Choose the award criteria: %(choices)s."),
+            field="award_criteria",
+            params={"choices": ", ".join(Tender.AwardCriteria.values)},
+        )
+    weight = 100
+    if terms.award_criteria == Tender.AwardCriteria.PRICE_PERFORMANCE:
+        weight = int(terms.price_weight)
+        if not 1 <= weight <= 99:
+            raise InputError(
+                _("With price and performance, price weighs between 1 and 99 percent."),
+                field="price_weight",
+            )
+    if not 0 <= int(terms.standstill_days) <= 60:
+        raise InputError(_("The standstill lasts 0 to 60 days."), field="standstill_days")
+    if terms.award_due is not None and terms.award_due < timezone.localdate(opening_at):
+        raise InputError(_("The award cannot be expected before the opening."), field="award_due")
+    plan_item = None
+    if terms.plan_item_id is not None:
+        plan_item = plan_item_for_tender(terms.plan_item_id, agency)
+    return {
+        "qualification_rules": rules,
+        "award_criteria": terms.award_criteria,
+        "price_weight": weight,
+        "standstill_days": int(terms.standstill_days),
+        "award_due": terms.award_due,
+        "plan_item": plan_item,
+    }
+
+
 def _tender(reference: str, *, lock: bool = False) -> Tender:
     query = Tender.objects.select_related("agency")
     if lock:
@@ -184,6 +233,7 @@ def tender_create(
     opening_at: dt.datetime,
     description: str = "",
     allow_resubmission: bool = True,
+    terms: TenderTerms | None = None,
 ) -> Tender:
     """A draft tender with its lines and reference price (ราคากลาง), built from the lines."""
     agency = require_own_role(actor, Role.BUYER)
@@ -232,6 +282,7 @@ def tender_create(
             field="budget",
             params={"price": f"{reference_price:,.2f}", "budget": f"{budget_amount:,.2f}"},
         )
+    checked_terms = _checked_terms(terms or TenderTerms(), agency, opening_at)
     reference, year = next_number(agency, "TD")
     tender = Tender.objects.create(
         agency=agency,
@@ -247,6 +298,7 @@ def tender_create(
         submission_deadline=submission_deadline,
         opening_at=opening_at,
         created_by_id=actor.user_id,
+        **checked_terms,
     )
     for line in parsed:
         line.tender = tender
@@ -263,6 +315,8 @@ def tender_create(
             "budget": budget_amount,
             "reference_price": reference_price,
             "lines": len(parsed),
+            "award_criteria": checked_terms["award_criteria"],
+            "plan_item": checked_terms["plan_item"].pk if checked_terms["plan_item"] else None,
         },
     )
     return tender
@@ -356,6 +410,10 @@ def _share_context(tender: Tender, index: int) -> str:
     return f"share|{tender.reference}|{index}"
 
 
+def document_context(tender_reference: str, sequence: int, position: int) -> str:
+    return f"onestop-proposal-document:{tender_reference}:{sequence}:{position}"
+
+
 def bid_context(tender_reference: str, supplier_id: int) -> str:
     """What a bid envelope is bound to: this tender and this supplier."""
     return f"bid|{tender_reference}|{supplier_id}"
@@ -372,9 +430,20 @@ def _bidding_supplier(actor: Principal, supplier_id: int) -> Supplier:
 
 
 @transaction.atomic
-def bid_submit(*, actor: Principal, reference: str, supplier_id: int, sealed: bytes) -> Submission:
-    """Store a sealed bid and give it a signed receipt. The platform never sees the price."""
+def bid_submit(
+    *,
+    actor: Principal,
+    reference: str,
+    supplier_id: int,
+    sealed: bytes,
+    documents: Sequence[DocumentUpload] = (),
+) -> Submission:
+    """Store a sealed bid and give it a signed receipt. The platform never sees the price.
+
+    Proposal documents are sealed to the same vault key as they arrive, so the database holds
+    only their ciphertext until the opening."""
     now = timezone.now()
+    checked_documents = [checked_upload(upload, field="documents") for upload in documents]
     supplier = _bidding_supplier(actor, supplier_id)
     tender = _tender(reference, lock=True)
     if tender.status != Tender.Status.PUBLISHED:
@@ -419,13 +488,36 @@ def bid_submit(*, actor: Principal, reference: str, supplier_id: int, sealed: by
         receipt_signature=signed.signature,
         receipt_certificate=signed.certificate_pem,
     )
+    sealed_documents = ProposalDocument.objects.bulk_create(
+        ProposalDocument(
+            submission=submission,
+            position=position,
+            file_name=upload.file_name,
+            content_type=content_type,
+            size=len(upload.data),
+            sealed=(
+                envelope := vault.seal(
+                    bytes(tender.vault_public),
+                    upload.data,
+                    document_context(tender.reference, submission.sequence, position),
+                )
+            ),
+            sha256=vault.digest(envelope),
+        )
+        for position, (upload, content_type) in enumerate(checked_documents, start=1)
+    )
     audit.record(
         actor=actor,
         action="procurement.bid.submit",
         obj=submission,
         object_label=f"{tender.reference} #{sequence}",
         agency_code=tender.agency.code,
-        after={"tender": tender.reference, "supplier": supplier.pk, "sha256": sha256},
+        after={
+            "tender": tender.reference,
+            "supplier": supplier.pk,
+            "sha256": sha256,
+            "documents": [document.sha256 for document in sealed_documents],
+        },
     )
     return submission
 
@@ -496,6 +588,19 @@ def _opened_price(content: bytes) -> Decimal:
     return money.amount(data["price"], field="price")
 
 
+def _open_documents(private, tender: Tender, submission: Submission) -> None:
+    for document in submission.documents.all():
+        try:
+            document.data = vault.open_sealed(
+                private,
+                bytes(document.sealed),
+                document_context(tender.reference, submission.sequence, document.position),
+            )
+        except vault.VaultError:
+            continue
+        document.save(update_fields=["data"])
+
+
 def _open(tender: Tender, actor: Principal) -> None:
     seats = list(CommitteeSeat.objects.filter(tender=tender, released_at__isnull=False))
     shares = [vault.share_from_bytes(bytes(seat.released_share)) for seat in seats]
@@ -522,6 +627,7 @@ def _open(tender: Tender, actor: Principal) -> None:
         submission.opened_content = content.decode("utf-8", errors="replace")
         submission.price = price
         submission.save(update_fields=["outcome", "problem", "opened_content", "price"])
+        _open_documents(private, tender, submission)
         if problem:
             invalid += 1
         else:
