@@ -8,15 +8,17 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from onestop.identity import public as identity
-from onestop.identity.models import Business
+from onestop.identity.domain import totp
+from onestop.identity.models import Business, User
 from onestop.payments import gateway
 from onestop.payments.domain.signing import sign
 from onestop.payments.services import bank_callback_receive
 from onestop.procurement.categories import CATEGORIES
 from onestop.procurement.models import Category
-from onestop.procurement.services import budget, catalog, suppliers
+from onestop.procurement.services import budget, catalog, suppliers, tendering
 
 PDF = b"%PDF-1.4\n% a tiny test document\n"
 
@@ -158,3 +160,53 @@ def bank(monkeypatch):
     fake = FakeBank()
     monkeypatch.setattr(gateway, "submit_payment_order", fake.submit)
     return fake
+
+
+# Tenders and the vault ------------------------------------------------------------------------
+
+PASSPHRASE = "ขอเปิดซองตามเวลา-2569"
+
+
+def enrol(member) -> None:
+    """Give a committee member their authenticator (the demo secret) for share releases."""
+    identity.totp_enroll_known_secret(
+        User.objects.get(pk=member.user_id), identity.DEMO_TOTP_SECRET
+    )
+
+
+def otp() -> str:
+    """The code the member's authenticator shows now (the platform's clock, moved by tests)."""
+    return totp.code_at(identity.DEMO_TOTP_SECRET, timezone.now().timestamp())
+
+
+class Clock:
+    """Moves the platform's clock (django.utils.timezone.now) forward in a test."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = timezone.now()
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+    def to(self, moment: dt.datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def committee(cgd, officer):
+    members = [officer("CGD", "committee") for _ in range(3)]
+    for member in members:
+        tendering.vault_key_create(actor=member, passphrase=PASSPHRASE)
+        enrol(member)
+    return members
+
+
+@pytest.fixture
+def buyer(cgd, officer):
+    return officer("CGD", "buyer")

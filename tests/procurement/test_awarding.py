@@ -20,12 +20,10 @@ from onestop.procurement.models import (
     Tender,
 )
 from onestop.procurement.services import awarding, budget, receiving, tendering
-from tests.procurement.test_tendering import (  # noqa: F401 - fixtures
+from tests.procurement.test_tendering import (
     PASSPHRASE,
     bid,
-    buyer,
-    clock,
-    committee,
+    otp,
     published,
     supplier_id,
 )
@@ -52,7 +50,9 @@ def budget_line(cgd, officer):
 def opened(tender, committee, clock):
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     return Tender.objects.get(pk=tender.pk)
 
 
@@ -120,7 +120,7 @@ def test_a_question_after_the_clarification_deadline_is_refused(
 def test_lowest_price_award_standstill_and_contract(
     bidding, committee, approver, budget_line, clock
 ):
-    tender, bidders = bidding()
+    tender, _bidders = bidding()
     evaluate_all(tender, committee[0])
     awarded = awarding.tender_award(actor=approver, reference=tender.reference)
     assert awarded.status == Tender.Status.AWARDED

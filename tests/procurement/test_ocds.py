@@ -31,7 +31,16 @@ from onestop.procurement.services import (
 )
 from onestop.procurement.services.tendering import TenderNotFoundError
 from tests.procurement.conftest import juristic_of
-from tests.procurement.test_tendering import PASSPHRASE, PRICES, Clock, bid, draft, published
+from tests.procurement.test_tendering import (
+    PASSPHRASE,
+    PRICES,
+    Clock,
+    bid,
+    draft,
+    enrol,
+    otp,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +67,7 @@ def committee(cgd, officer):
     members = [officer("CGD", "committee") for _ in range(3)]
     for member in members:
         tendering.vault_key_create(actor=member, passphrase=PASSPHRASE)
+        enrol(member)
     return members
 
 
@@ -91,7 +101,9 @@ def text(value) -> str:
 
 def opened(tender, committee):
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     tender.refresh_from_db()
     assert tender.status == Tender.Status.OPENED
     return tender

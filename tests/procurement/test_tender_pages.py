@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from onestop.identity.models import User
 from onestop.procurement.models import Submission, Tender
-from tests.procurement.test_tendering import (  # noqa: F401 - fixtures
-    buyer,
-    clock,
-    committee,
+from tests.procurement.test_tendering import (
     published,
     seal,
     supplier_id,
@@ -39,7 +36,7 @@ def form(**overrides) -> dict[str, str]:
     } | overrides
 
 
-def test_a_line_without_its_price_is_explained_in_thai(buyer):  # noqa: F811
+def test_a_line_without_its_price_is_explained_in_thai(buyer):
     answer = logged_in(buyer).post(
         "/procurement/tenders/new/", form(lines="พัฒนาระบบ | 1 | ระบบ"), HTTP_ACCEPT_LANGUAGE="th"
     )
@@ -52,7 +49,7 @@ def test_a_line_without_its_price_is_explained_in_thai(buyer):  # noqa: F811
     assert not Tender.objects.exists()
 
 
-def test_a_date_that_is_not_a_date_is_refused(buyer):  # noqa: F811
+def test_a_date_that_is_not_a_date_is_refused(buyer):
     answer = logged_in(buyer).post("/procurement/tenders/new/", form(opening_at="พรุ่งนี้"))
     assert answer.context["error"].field == "opening_at"
     assert not Tender.objects.exists()
@@ -65,10 +62,10 @@ def test_a_supplier_cannot_draft_a_tender(approved_supplier):
 
 
 def test_a_second_click_on_seal_and_submit_supersedes_the_first(
-    buyer,  # noqa: F811
-    committee,  # noqa: F811
+    buyer,
+    committee,
     approved_supplier,
-    clock,  # noqa: F811
+    clock,
 ):
     tender = published(buyer, committee, clock)
     owner = approved_supplier()
@@ -87,10 +84,10 @@ def test_a_second_click_on_seal_and_submit_supersedes_the_first(
 
 
 def test_an_empty_sealed_bid_is_refused_with_a_message(
-    buyer,  # noqa: F811
-    committee,  # noqa: F811
+    buyer,
+    committee,
     approved_supplier,
-    clock,  # noqa: F811
+    clock,
 ):
     tender = published(buyer, committee, clock)
     owner = approved_supplier()

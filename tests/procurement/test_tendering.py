@@ -9,49 +9,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from onestop.core.errors import ApplicationError
+from onestop.identity import public as identity
 from onestop.procurement import selectors
 from onestop.procurement.domain import vault
 from onestop.procurement.models import CommitteeSeat, Submission, Supplier, Tender
 from onestop.procurement.services import suppliers, tendering
-from tests.procurement.conftest import juristic_of
+from tests.procurement.conftest import PASSPHRASE, Clock, enrol, juristic_of, otp  # noqa: F401
 
-PASSPHRASE = "ขอเปิดซองตามเวลา-2569"
 PRICES = ("1180000.00", "1095500.50", "1210000.00")
-
-
-class Clock:
-    """Moves the platform's clock (django.utils.timezone.now) forward in a test."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.now = timezone.now()
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def advance(self, **delta) -> None:
-        self.now += dt.timedelta(**delta)
-
-    def to(self, moment: dt.datetime) -> None:
-        self.now = moment
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def committee(cgd, officer):
-    members = [officer("CGD", "committee") for _ in range(3)]
-    for member in members:
-        tendering.vault_key_create(actor=member, passphrase=PASSPHRASE)
-    return members
-
-
-@pytest.fixture
-def buyer(cgd, officer):
-    return officer("CGD", "buyer")
 
 
 def draft(buyer, clock, **overrides):
@@ -139,9 +106,13 @@ def test_a_whole_sealed_tender(buyer, committee, approved_supplier, clock):
 
     # when: the opening time comes and two of three members release their shares
     clock.to(tender.opening_at)
-    tendering.share_release(actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE)
+    tendering.share_release(
+        actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+    )
     assert Tender.objects.get(pk=tender.pk).status == Tender.Status.PUBLISHED
-    tendering.share_release(actor=committee[2], reference=tender.reference, passphrase=PASSPHRASE)
+    tendering.share_release(
+        actor=committee[2], reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+    )
 
     # then: every bid is open, the lowest first, and anyone can verify it
     tender.refresh_from_db()
@@ -158,7 +129,9 @@ def test_fewer_than_k_shares_open_nothing(buyer, committee, approved_supplier, c
     bid(tender, approved_supplier(), "1000000.00")
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     tender.refresh_from_db()
     assert tender.status == Tender.Status.PUBLISHED
     assert Submission.objects.get().price is None
@@ -176,7 +149,9 @@ def test_the_last_bid_counts_and_earlier_ones_stay_superseded(
     assert first.superseded and not second.superseded and second.sequence == 2
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     lowest = selectors.opened_bids(Tender.objects.get(pk=tender.pk))[0]
     assert lowest.pk == second.pk and lowest.price == Decimal("1150000.00")
 
@@ -256,7 +231,9 @@ def test_a_tampered_ciphertext_does_not_open_and_is_marked(
     # when
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
 
     # then: the altered bid is refused at opening with the reason; the honest one opens
     altered = Submission.objects.get(supplier_id=supplier_id(owner))
@@ -274,7 +251,9 @@ def test_a_bid_copied_from_another_bidder_does_not_open(buyer, committee, approv
     )
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     assert Submission.objects.get().outcome == Submission.Outcome.INVALID
 
 
@@ -294,7 +273,10 @@ def test_no_share_before_the_opening_time(buyer, committee, approved_supplier, c
     clock.to(tender.opening_at - dt.timedelta(seconds=1))
     with pytest.raises(tendering.TooEarlyError):
         tendering.share_release(
-            actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE
+            actor=committee[0],
+            reference=tender.reference,
+            passphrase=PASSPHRASE,
+            second_factor=otp(),
         )
     assert not CommitteeSeat.objects.filter(released_at__isnull=False).exists()
 
@@ -302,10 +284,15 @@ def test_no_share_before_the_opening_time(buyer, committee, approved_supplier, c
 def test_a_share_is_released_once(buyer, committee, clock):
     tender = published(buyer, committee, clock, threshold=3)
     clock.to(tender.opening_at)
-    tendering.share_release(actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE)
+    tendering.share_release(
+        actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+    )
     with pytest.raises(tendering.AlreadyReleasedError):
         tendering.share_release(
-            actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE
+            actor=committee[0],
+            reference=tender.reference,
+            passphrase=PASSPHRASE,
+            second_factor=otp(),
         )
 
 
@@ -313,10 +300,13 @@ def test_only_the_committee_releases_shares(buyer, committee, officer, clock):
     tender = published(buyer, committee, clock)
     outsider = officer("CGD", "committee")
     tendering.vault_key_create(actor=outsider, passphrase=PASSPHRASE)
+    enrol(outsider)
     clock.to(tender.opening_at)
     for actor in (outsider, buyer):
         with pytest.raises(tendering.NotCommitteeError):
-            tendering.share_release(actor=actor, reference=tender.reference, passphrase=PASSPHRASE)
+            tendering.share_release(
+                actor=actor, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+            )
 
 
 def test_a_wrong_passphrase_releases_nothing(buyer, committee, clock):
@@ -324,7 +314,10 @@ def test_a_wrong_passphrase_releases_nothing(buyer, committee, clock):
     clock.to(tender.opening_at)
     with pytest.raises(tendering.PassphraseWrongError):
         tendering.share_release(
-            actor=committee[0], reference=tender.reference, passphrase="not the passphrase"
+            actor=committee[0],
+            reference=tender.reference,
+            passphrase="not the passphrase",
+            second_factor=otp(),
         )
     assert not CommitteeSeat.objects.filter(released_at__isnull=False).exists()
 
@@ -354,6 +347,7 @@ def test_the_threshold_must_fit_the_committee(buyer, committee, clock, threshold
 def test_a_committee_from_another_agency_is_refused(buyer, committee, dlt, officer, clock):
     foreign = officer("DLT", "committee")
     tendering.vault_key_create(actor=foreign, passphrase=PASSPHRASE)
+    enrol(foreign)
     tender = draft(buyer, clock)
     with pytest.raises(ApplicationError) as refused:
         tendering.tender_publish(
@@ -429,3 +423,36 @@ def test_drafts_are_private_and_published_tenders_public(buyer, committee, clock
         threshold=2,
     )
     assert selectors.tender_detail(principal=ANONYMOUS, reference=tender.reference) == tender
+
+
+def test_a_share_release_needs_the_members_second_factor(
+    buyer, committee, approved_supplier, clock, officer
+):
+    tender = published(buyer, committee, clock)
+    clock.to(tender.opening_at)
+    with pytest.raises(identity.SecondFactorWrongError):
+        tendering.share_release(
+            actor=committee[0],
+            reference=tender.reference,
+            passphrase=PASSPHRASE,
+            second_factor="000000" if otp() != "000000" else "111111",
+        )
+    assert CommitteeSeat.objects.filter(released_at__isnull=False).count() == 0
+    code = otp()
+    tendering.share_release(
+        actor=committee[0], reference=tender.reference, passphrase=PASSPHRASE, second_factor=code
+    )
+    assert CommitteeSeat.objects.filter(released_at__isnull=False).count() == 1
+
+
+def test_a_member_without_an_authenticator_is_told_to_set_one_up(buyer, officer, clock):
+    members = [officer("CGD", "committee") for _ in range(3)]
+    for member in members:
+        tendering.vault_key_create(actor=member, passphrase=PASSPHRASE)
+    tender = published(buyer, members, clock)
+    clock.to(tender.opening_at)
+    with pytest.raises(identity.SecondFactorMissingError) as refused:
+        tendering.share_release(
+            actor=members[0], reference=tender.reference, passphrase=PASSPHRASE, second_factor="1"
+        )
+    assert "/account/security/" in refused.value.text("en")

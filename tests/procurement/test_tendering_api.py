@@ -19,7 +19,7 @@ from onestop.procurement.domain import vault
 from onestop.procurement.models import Supplier
 from tests.conftest import PASSWORD, ApiClient, assert_error_shape
 from tests.procurement.conftest import juristic_of
-from tests.procurement.test_tendering import PASSPHRASE, PRICES, Clock
+from tests.procurement.test_tendering import PASSPHRASE, PRICES, Clock, enrol, otp
 
 pytestmark = pytest.mark.django_db
 P = "/api/procurement"
@@ -70,6 +70,7 @@ def committee(cgd, officer):
         created = ApiClient(member).post(f"{P}/vault-key", {"passphrase": PASSPHRASE})
         assert created.status_code == 201, created.content
         assert len(created.json()["fingerprint"]) == 32
+        enrol(member)
     return members
 
 
@@ -158,7 +159,9 @@ def post_bid(owner, tender: dict, sealed: str, supplier: int | None = None):
 
 
 def release(member, tender: dict, passphrase: str = PASSPHRASE):
-    return ApiClient(member).post(f"{T}/{tender['reference']}/shares", {"passphrase": passphrase})
+    return ApiClient(member).post(
+        f"{T}/{tender['reference']}/shares", {"passphrase": passphrase, "second_factor": otp()}
+    )
 
 
 def test_a_whole_sealed_tender_through_the_api(
@@ -363,7 +366,7 @@ def test_who_may_release_a_share(scene, clock, actor):
     tender = published(scene["cgd_buyer"], scene["members"], clock)
     clock.to(opening_at(tender))
     response = ApiClient(scene[actor]).post(
-        f"{T}/{tender['reference']}/shares", {"passphrase": PASSPHRASE}
+        f"{T}/{tender['reference']}/shares", {"passphrase": PASSPHRASE, "second_factor": otp()}
     )
     _check(response, _expected(actor, {"committee"}, 200))
 

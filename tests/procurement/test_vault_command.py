@@ -16,6 +16,8 @@ from tests.procurement.test_tendering import (
     Clock,
     bid,
     draft,
+    enrol,
+    otp,
     published,
     seal,
 )
@@ -33,6 +35,7 @@ def committee(cgd, officer):
     members = [officer("CGD", "committee") for _ in range(3)]
     for member in members:
         tendering.vault_key_create(actor=member, passphrase=PASSPHRASE)
+        enrol(member)
     return members
 
 
@@ -69,7 +72,9 @@ def test_an_opened_tender_verifies(sealed_tender, committee, clock):
     tender, _owners = sealed_tender
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     printed = verify(tender.reference)
     assert f"{tender.reference}: opened, 3 submissions" in printed
     assert "published vault key matches the tender's public key: ok" in printed
@@ -95,7 +100,9 @@ def test_a_tampered_envelope_is_caught_after_opening_too(sealed_tender, committe
     tender, owners = sealed_tender
     clock.to(tender.opening_at)
     for member in committee[:2]:
-        tendering.share_release(actor=member, reference=tender.reference, passphrase=PASSPHRASE)
+        tendering.share_release(
+            actor=member, reference=tender.reference, passphrase=PASSPHRASE, second_factor=otp()
+        )
     Submission.objects.filter(tender=tender, sequence=1).update(
         sealed=seal(tender, owners[0], "1.00")
     )

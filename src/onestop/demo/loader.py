@@ -92,6 +92,13 @@ def _officers(admin: identity.Principal) -> None:
                 )
 
 
+def _second_factors() -> None:
+    """Committee members (who release vault shares) get two-step verification, demo key."""
+    for user in User.objects.filter(officer__role_grants__role=identity.Role.COMMITTEE):
+        if not identity.has_second_factor(user.pk):
+            identity.totp_enroll_known_secret(user, identity.DEMO_TOTP_SECRET)
+
+
 def _citizens() -> None:
     for national_id, title, first, last, first_en, last_en, born, address in data.CITIZENS:
         if not User.objects.filter(username=national_id).exists():
@@ -140,6 +147,7 @@ def steps() -> Iterator[tuple[str, Callable[[], None]]]:
     yield "agencies", lambda: _agencies(admin())
     yield "auditor", lambda: _auditor(admin())
     yield "officers", lambda: _officers(admin())
+    yield "two-step verification of committee members", _second_factors
     yield "citizens", _citizens
     yield "suppliers", _suppliers
     yield "e-Procurement: catalogs, budgets, stores", lambda: procurement_loader.load(admin())

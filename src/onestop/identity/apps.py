@@ -27,5 +27,9 @@ class IdentityConfig(AppConfig):
                 "identity.officer.release": _("Released an officer"),
                 "identity.api_token.create": _("Created an API token"),
                 "identity.api_token.revoke": _("Revoked an API token"),
+                "identity.totp.enroll": _("Started setting up two-step verification"),
+                "identity.totp.reset": _("Set up two-step verification again"),
+                "identity.totp.confirm": _("Turned on two-step verification"),
+                "identity.totp.enroll_known": _("Two-step verification set up with a demo key"),
             }
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from onestop.identity.domain import thai_id
+from onestop.identity.domain import thai_id, totp
 
 
 class Language(models.TextChoices):
@@ -267,3 +268,55 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (two-step verification, RFC 6238 TOTP); one per account.
+
+    The base32 secret is stored sealed (AES-256-GCM, see `domain.totp`), never in plain text.
+    The device counts only once `confirmed_at` is set, when the person has typed a first code.
+    `last_used_step` is the 30-second step of the last accepted code: a code is accepted only
+    for a later step, so each works once.
+    """
+
+    user = models.OneToOneField(
+        "identity.User", on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret_key_id = models.CharField(max_length=32)
+    secret_nonce = models.BinaryField()
+    secret_ciphertext = models.BinaryField()
+    confirmed_at = models.DateTimeField(_("turned on"), null=True, blank=True)
+    last_used_step = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-step verification device")
+        verbose_name_plural = _("two-step verification devices")
+
+    def __str__(self) -> str:
+        return f"TOTP of user {self.user_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def _binding(self) -> str:
+        return f"totp:user:{self.user_id}"
+
+    def seal_secret(self, secret: str) -> None:
+        """Store `secret` sealed under a key derived from settings.SECRET_KEY (not saved yet)."""
+        sealed = totp.seal(secret, master_key=settings.SECRET_KEY, binding=self._binding())
+        self.secret_key_id, self.secret_nonce, self.secret_ciphertext = (
+            sealed.key_id,
+            sealed.nonce,
+            sealed.ciphertext,
+        )
+
+    def open_secret(self) -> str:
+        """The base32 secret. Raises totp.SecretUnavailableError if it cannot be opened."""
+        sealed = totp.SealedSecret(
+            key_id=self.secret_key_id,
+            nonce=bytes(self.secret_nonce),
+            ciphertext=bytes(self.secret_ciphertext),
+        )
+        return totp.unseal(sealed, master_key=settings.SECRET_KEY, binding=self._binding())

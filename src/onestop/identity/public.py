@@ -13,6 +13,7 @@ from onestop.identity.domain.thai_id import (
 from onestop.identity.domain.thai_id import (
     masked as thai_id_masked,
 )
+from onestop.identity.domain.totp import DEMO_TOTP_SECRET
 from onestop.identity.http.api import router as api_router
 from onestop.identity.models import Role
 from onestop.identity.policies import (
@@ -28,10 +29,14 @@ from onestop.identity.selectors import (
     agency_list,
     business_get,
     businesses_of,
+    has_second_factor,
     principal_for,
     user_find,
 )
 from onestop.identity.services import (
+    SecondFactorMissingError,
+    SecondFactorReplayedError,
+    SecondFactorWrongError,
     account_create,
     agency_create,
     business_member_add,
@@ -42,13 +47,19 @@ from onestop.identity.services import (
     officer_roles_set,
     platform_admin_bootstrap,
     platform_flags_set,
+    totp_enroll_known_secret,
+    totp_verify,
 )
 
 __all__ = [
     "ANONYMOUS",
     "API_AUTH",
+    "DEMO_TOTP_SECRET",
     "Principal",
     "Role",
+    "SecondFactorMissingError",
+    "SecondFactorReplayedError",
+    "SecondFactorWrongError",
     "account_create",
     "agency_create",
     "agency_get",
@@ -59,6 +70,7 @@ __all__ = [
     "business_register",
     "businesses_of",
     "citizen_register",
+    "has_second_factor",
     "has_valid_check_digit",
     "officer_appoint",
     "officer_release",
@@ -72,6 +84,8 @@ __all__ = [
     "require_role",
     "thai_id_formatted",
     "thai_id_masked",
+    "totp_enroll_known_secret",
+    "totp_verify",
     "user_find",
     "validate_juristic_id",
     "validate_national_id",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import NotFoundError
-from onestop.identity.domain import thai_id
+from onestop.identity.domain import thai_id, totp
 from onestop.identity.models import (
     Agency,
     ApiToken,
@@ -14,6 +17,7 @@ from onestop.identity.models import (
     BusinessMember,
     OfficerMembership,
     OfficerRoleGrant,
+    TotpDevice,
     User,
 )
 from onestop.identity.policies import (
@@ -139,3 +143,56 @@ def business_members(*, business: Business) -> list[BusinessMember]:
 def api_tokens_of(*, principal: Principal) -> list[ApiToken]:
     require_authenticated(principal)
     return list(ApiToken.objects.filter(user_id=principal.user_id).order_by("-created_at"))
+
+
+@dataclass(frozen=True)
+class TotpStatus:
+    """Where a person's two-step verification stands, for their own page.
+
+    The secret and its URI are given only while the device is not confirmed (to set up the app);
+    once on, they are never shown again. `unavailable`: the secret cannot be opened any more.
+    """
+
+    confirmed_at: dt.datetime | None
+    secret: str | None = None
+    provisioning_uri: str | None = None
+    unavailable: bool = False
+
+    @property
+    def is_on(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def secret_grouped(self) -> str:
+        return totp.grouped(self.secret) if self.secret else ""
+
+
+def totp_account_label(principal: Principal) -> str:
+    """The account's name in the authenticator app: a citizen's national ID only masked."""
+    if principal.national_id:
+        return thai_id.masked(principal.national_id)
+    return principal.username
+
+
+def has_second_factor(user_id: int) -> bool:
+    """Whether the person has a confirmed two-step verification device."""
+    return TotpDevice.objects.filter(user_id=user_id, confirmed_at__isnull=False).exists()
+
+
+def totp_status(*, principal: Principal) -> TotpStatus | None:
+    """The acting person's own two-step verification, or None before they start setting it up."""
+    require_authenticated(principal)
+    device = TotpDevice.objects.filter(user_id=principal.user_id).first()
+    if device is None:
+        return None
+    if device.is_confirmed:
+        return TotpStatus(confirmed_at=device.confirmed_at)
+    try:
+        secret = device.open_secret()
+    except totp.SecretUnavailableError:
+        return TotpStatus(confirmed_at=None, unavailable=True)
+    return TotpStatus(
+        confirmed_at=None,
+        secret=secret,
+        provisioning_uri=totp.provisioning_uri(secret, account=totp_account_label(principal)),
+    )

@@ -14,6 +14,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +25,10 @@ from onestop.core.errors import (
     InputError,
     NotAuthenticatedError,
     NotFoundError,
+    PermissionDeniedError,
     ValidationFailedError,
 )
-from onestop.identity.domain import thai_id
+from onestop.identity.domain import thai_id, totp
 from onestop.identity.models import (
     Agency,
     ApiToken,
@@ -37,6 +39,7 @@ from onestop.identity.models import (
     OfficerMembership,
     OfficerRoleGrant,
     Role,
+    TotpDevice,
     User,
 )
 from onestop.identity.policies import (
@@ -45,7 +48,7 @@ from onestop.identity.policies import (
     require_officer_manager,
     require_platform_admin,
 )
-from onestop.identity.selectors import agency_get, user_find
+from onestop.identity.selectors import agency_get, totp_account_label, user_find
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{2,149}$")
 AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,19}$")
@@ -811,3 +814,187 @@ def business_member_add(
         after={"business": business.juristic_id, "user": user.username, "role": role},
     )
     return member
+
+
+# Two-step verification (TOTP) ---------------------------------------------------------------------
+
+
+class SecondFactorMissingError(PermissionDeniedError):
+    code = "second_factor_missing"
+    message = _(
+        "This needs two-step verification, and your account does not have it yet. Set it up "
+        "on the page Two-step verification (%(path)s), then try again."
+    )
+
+    def __init__(self, message: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("params", {"path": reverse("identity:account_security")})
+        super().__init__(message, **kwargs)
+
+
+class SecondFactorUnavailableError(SecondFactorMissingError):
+    code = "second_factor_unavailable"
+    message = _(
+        "Your two-step verification can no longer be checked: the platform's secret key has "
+        "changed since you set it up. Set it up again on the page Two-step verification "
+        "(%(path)s)."
+    )
+
+
+class SecondFactorWrongError(InputError):
+    code = "second_factor_wrong"
+    message = _(
+        "The code is not correct, or it has expired. Enter the 6-digit code that your "
+        "authenticator app shows now."
+    )
+
+
+class SecondFactorReplayedError(SecondFactorWrongError):
+    code = "second_factor_replayed"
+    message = _(
+        "This code has already been used; each code works once. Wait for the next code in your "
+        "authenticator app (it changes every 30 seconds) and enter that one."
+    )
+
+
+class SecondFactorAlreadyOnError(ConflictError):
+    code = "second_factor_already_on"
+    message = _(
+        "Two-step verification is already on. To move it to another phone, set it up again "
+        "with your password."
+    )
+
+
+class SecondFactorNotStartedError(ConflictError):
+    code = "second_factor_not_started"
+    message = _("Start setting up two-step verification first, then enter the code it shows.")
+
+
+def _timestamp() -> float:
+    return timezone.now().timestamp()
+
+
+def _accepted_step(device: TotpDevice, code: str) -> int:
+    """The step `code` matches on the device; refuses wrong, expired and already used codes."""
+    try:
+        secret = device.open_secret()
+    except totp.SecretUnavailableError:
+        raise SecondFactorUnavailableError() from None
+    step = totp.matching_step(secret, code, timestamp=_timestamp())
+    if step is None:
+        raise SecondFactorWrongError(field="code")
+    if device.last_used_step is not None and step <= device.last_used_step:
+        raise SecondFactorReplayedError(field="code")
+    return step
+
+
+@transaction.atomic
+def totp_enroll(
+    *, actor: Principal, reset: bool = False, password: str = ""
+) -> tuple[TotpDevice, str]:
+    """Start setting up two-step verification for oneself: a new secret, not yet confirmed.
+
+    Replaces an unconfirmed device. A confirmed one is replaced only with `reset` and the
+    account's password (a borrowed session must not move the second factor to another phone);
+    until the new one is confirmed the account has no second factor. Locks the user row.
+    Returns the device and its otpauth:// URI, which holds the secret: show it to the person
+    only. Raises SecondFactorAlreadyOnError or WrongPasswordError.
+    """
+    require_authenticated(actor)
+    user = User.objects.select_for_update().get(pk=actor.user_id)
+    existing = TotpDevice.objects.filter(user=user).first()
+    replaces_confirmed = existing is not None and existing.is_confirmed
+    if replaces_confirmed:
+        if not reset:
+            raise SecondFactorAlreadyOnError()
+        if not user.check_password(password):
+            raise WrongPasswordError(field="password")
+    if existing is not None:
+        existing.delete()
+    secret = totp.new_secret()
+    device = TotpDevice(user=user)
+    device.seal_secret(secret)
+    device.save()
+    audit.record(
+        actor=actor,
+        action="identity.totp.reset" if replaces_confirmed else "identity.totp.enroll",
+        obj=device,
+        object_label=user.display_name,
+        after={"confirmed": False},
+    )
+    return device, totp.provisioning_uri(secret, account=totp_account_label(actor))
+
+
+@transaction.atomic
+def totp_confirm(*, actor: Principal, code: str) -> TotpDevice:
+    """Turn on two-step verification by proving a first code from the new device.
+
+    Locks the device row; the code is spent. Raises SecondFactorNotStartedError,
+    SecondFactorAlreadyOnError, SecondFactorWrongError or SecondFactorReplayedError.
+    """
+    require_authenticated(actor)
+    device = TotpDevice.objects.select_for_update().filter(user_id=actor.user_id).first()
+    if device is None:
+        raise SecondFactorNotStartedError()
+    if device.is_confirmed:
+        raise SecondFactorAlreadyOnError()
+    device.last_used_step = _accepted_step(device, code)
+    device.confirmed_at = timezone.now()
+    device.save(update_fields=["last_used_step", "confirmed_at"])
+    audit.record(
+        actor=actor,
+        action="identity.totp.confirm",
+        obj=device,
+        object_label=actor.display_name,
+        after={"confirmed_at": device.confirmed_at},
+    )
+    return device
+
+
+@transaction.atomic
+def totp_verify(*, user_id: int, code: str) -> None:
+    """Check a person's second-factor code before a sensitive action; each code works once.
+
+    Accepts the code of the current 30-second step or of one step either side. Locks the
+    device row, so a code presented twice at once is accepted once. Call it inside the
+    transaction of the action it guards: if that action is rolled back, the code is not spent.
+    Not audited (like an API token's last use): the guarded action is. Raises
+    SecondFactorMissingError (or its subclass SecondFactorUnavailableError),
+    SecondFactorWrongError (or its subclass SecondFactorReplayedError).
+    """
+    device = (
+        TotpDevice.objects.select_for_update()
+        .filter(user_id=user_id, confirmed_at__isnull=False)
+        .first()
+    )
+    if device is None:
+        raise SecondFactorMissingError()
+    device.last_used_step = _accepted_step(device, code)
+    device.save(update_fields=["last_used_step"])
+
+
+@transaction.atomic
+def totp_enroll_known_secret(user: User, secret: str) -> TotpDevice:
+    """Give a person a confirmed device with a given secret, replacing any other.
+
+    For the demo data and tests only: a secret known to anyone else is no second factor.
+    Raises InputError if the secret is not base32 of 128 bits or more.
+    """
+    try:
+        secret = totp.normalize_secret(secret)
+    except ValueError:
+        raise InputError(
+            _("A TOTP secret is base32 (the letters A-Z and the digits 2-7) of 128 bits or more."),
+            field="secret",
+        ) from None
+    TotpDevice.objects.filter(user=user).delete()
+    device = TotpDevice(user=user, confirmed_at=timezone.now())
+    device.seal_secret(secret)
+    device.save()
+    audit.record(
+        actor=audit.SYSTEM,
+        action="identity.totp.enroll_known",
+        obj=device,
+        object_label=user.display_name,
+        after={"confirmed": True},
+    )
+    return device

@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import NotFoundError
 from onestop.documents.public import verify_statement
@@ -17,7 +18,13 @@ from onestop.procurement.models import (
     BudgetLine,
     CatalogItem,
     Category,
+    Clarification,
+    Complaint,
+    Contract,
+    GoodsReceipt,
     Invoice,
+    ProcurementPlan,
+    ProposalDocument,
     PurchaseOrder,
     Requisition,
     StockItem,
@@ -25,6 +32,7 @@ from onestop.procurement.models import (
     Submission,
     Supplier,
     Tender,
+    TenderDocument,
 )
 from onestop.procurement.policies import (
     NotVisibleError,
@@ -252,12 +260,10 @@ def stores(*, principal: Principal) -> QuerySet[Store]:
 
 # Tenders and the vault -------------------------------------------------------------------------
 
-PUBLIC_TENDER_STATES = (Tender.Status.PUBLISHED, Tender.Status.OPENED)
-
 
 def tenders_public() -> QuerySet[Tender]:
-    """Tenders anyone may read (no login): published and opened ones."""
-    return Tender.objects.select_related("agency").filter(status__in=PUBLIC_TENDER_STATES)
+    """Tenders anyone may read (no login): every tender once published, whatever came after."""
+    return Tender.objects.select_related("agency").filter(published_at__isnull=False)
 
 
 def tenders_of_agency(*, principal: Principal) -> QuerySet[Tender]:
@@ -274,8 +280,7 @@ def tender_detail(*, principal: Principal, reference: str) -> Tender:
         .first()
     )
     if tender is None or (
-        tender.status not in PUBLIC_TENDER_STATES
-        and not may_read_agency(principal, tender.agency_id)
+        tender.published_at is None and not may_read_agency(principal, tender.agency_id)
     ):
         raise TenderNotFoundError(params={"reference": reference})
     return tender
@@ -298,7 +303,7 @@ def my_submissions(*, principal: Principal, tender: Tender) -> QuerySet[Submissi
 
 def opened_bids(tender: Tender) -> list[Submission]:
     """After opening: every submission with its bidder, lowest valid current price first."""
-    if tender.status != Tender.Status.OPENED:
+    if tender.opened_at is None:
         return []
     return sorted(
         Submission.objects.filter(tender=tender).select_related("supplier__business"),
@@ -348,12 +353,12 @@ def vault_verify(reference: str) -> VaultReport:
     """What anyone can check, from public data only: each receipt is signed by the platform and
     names the SHA-256 of the stored envelope; after opening, the published key matches the
     tender's public key and re-opens each envelope to exactly what was announced."""
-    tender = Tender.objects.filter(reference=reference, status__in=PUBLIC_TENDER_STATES).first()
+    tender = Tender.objects.filter(reference=reference, published_at__isnull=False).first()
     if tender is None:
         raise TenderNotFoundError(params={"reference": reference})
     private = None
     key_matches = None
-    if tender.status == Tender.Status.OPENED and tender.vault_private_revealed:
+    if tender.opened_at is not None and tender.vault_private_revealed:
         private = vault.private_from_scalar(bytes(tender.vault_private_revealed))
         key_matches = vault.public_point(private) == bytes(tender.vault_public)
     checks = []
@@ -384,7 +389,134 @@ def vault_verify(reference: str) -> VaultReport:
         )
     return VaultReport(
         reference=tender.reference,
-        opened=tender.status == Tender.Status.OPENED,
+        opened=tender.opened_at is not None,
         key_matches=key_matches,
         checks=checks,
+    )
+
+
+# After the opening: questions, evaluation, award, complaints, contract, track record ----------
+
+
+def tender_questions(*, principal: Principal, tender: Tender) -> list[Clarification]:
+    """Answered questions for everyone (without the asker's name); the buyer's agency also sees
+    the unanswered ones, and a supplier its own."""
+    rows = Clarification.objects.filter(tender=tender).select_related("supplier__business")
+    if may_read_agency(principal, tender.agency_id):
+        return list(rows)
+    return [
+        row
+        for row in rows
+        if row.answered_at is not None or row.supplier.business_id in principal.business_ids
+    ]
+
+
+def tender_complaints(*, principal: Principal, tender: Tender) -> list[Complaint]:
+    """Complaints and their decisions are public; the grounds are for the agency and the
+    complainant (templates and API show them only when `grounds_visible`)."""
+    rows = list(Complaint.objects.filter(tender=tender).select_related("supplier__business"))
+    agency = may_read_agency(principal, tender.agency_id)
+    for row in rows:
+        row.grounds_visible = agency or row.supplier.business_id in principal.business_ids
+    return rows
+
+
+def tender_documents(tender: Tender) -> QuerySet[TenderDocument]:
+    return TenderDocument.objects.filter(tender=tender).defer("data")
+
+
+def tender_document(*, principal: Principal, reference: str, document_id: int) -> TenderDocument:
+    tender = tender_detail(principal=principal, reference=reference)
+    document = TenderDocument.objects.filter(tender=tender, pk=document_id).first()
+    if document is None:
+        raise NotFoundError(_("There is no such document on this tender."))
+    return document
+
+
+def proposal_document(
+    *, principal: Principal, reference: str, sequence: int, position: int
+) -> ProposalDocument:
+    """A bid's document: after the opening, for the agency; its bidder sees it listed, but
+    nobody (the platform included) can read it before the vault opens."""
+    tender = tender_detail(principal=principal, reference=reference)
+    document = (
+        ProposalDocument.objects.select_related("submission__supplier")
+        .filter(submission__tender=tender, submission__sequence=sequence, position=position)
+        .first()
+    )
+    if document is None or not may_read_agency(principal, tender.agency_id):
+        raise NotFoundError(_("There is no such document on this tender."))
+    if document.data is None:
+        raise NotFoundError(_("This document opens with the vault; it is sealed until then."))
+    return document
+
+
+def contract_of(tender: Tender) -> Contract | None:
+    return (
+        Contract.objects.select_related("order", "supplier__business").filter(tender=tender).first()
+    )
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """A supplier's record on past orders and contracts (P-12)."""
+
+    orders: int
+    delivered: int
+    on_time: int
+    late: int
+    rejected_deliveries: int
+    penalties: Decimal
+    contracts: int
+
+    @property
+    def on_time_percent(self) -> int | None:
+        return round(self.on_time * 100 / self.delivered) if self.delivered else None
+
+
+def track_record(supplier_id: int) -> TrackRecord:
+    """Computed from the supplier's purchase orders: on time when the delivery that completed
+    the order was inspected by its due date; rejected deliveries; penalties charged."""
+    done = (PurchaseOrder.Status.DELIVERED, PurchaseOrder.Status.CLOSED)
+    orders = PurchaseOrder.objects.filter(supplier_id=supplier_id).exclude(
+        status=PurchaseOrder.Status.CANCELLED
+    )
+    completed = orders.filter(status__in=done).annotate(completed_at=Max("receipts__inspected_at"))
+    on_time = late = 0
+    for order in completed.only("delivery_due"):
+        if (
+            order.delivery_due is None
+            or order.completed_at is None
+            or timezone.localdate(order.completed_at) <= order.delivery_due
+        ):
+            on_time += 1
+        else:
+            late += 1
+    return TrackRecord(
+        orders=orders.count(),
+        delivered=on_time + late,
+        on_time=on_time,
+        late=late,
+        rejected_deliveries=GoodsReceipt.objects.filter(
+            order__supplier_id=supplier_id, result=GoodsReceipt.Result.REJECTED
+        ).count(),
+        penalties=orders.aggregate(total=Sum("penalty"))["total"] or Decimal("0"),
+        contracts=Contract.objects.filter(supplier_id=supplier_id).count(),
+    )
+
+
+def published_plans() -> QuerySet[ProcurementPlan]:
+    return (
+        ProcurementPlan.objects.filter(status=ProcurementPlan.Status.PUBLISHED)
+        .select_related("agency")
+        .prefetch_related("items")
+    )
+
+
+def agency_plans(*, principal: Principal) -> QuerySet[ProcurementPlan]:
+    require_authenticated(principal)
+    return (
+        ProcurementPlan.objects.filter(agency_id=principal.agency_id)
+        .select_related("agency")
+        .prefetch_related("items")
     )

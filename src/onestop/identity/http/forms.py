@@ -188,6 +188,26 @@ class ApiTokenForm(AccessibleForm):
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
 
 
+class TotpConfirmForm(AccessibleForm):
+    code = forms.CharField(
+        label=_("Code from your app"),
+        max_length=20,
+        help_text=_("6 digits. The code changes every 30 seconds."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+
+
+class TotpResetForm(AccessibleForm):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        help_text=_("To move two-step verification to another phone, confirm it is you."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class AgencyForm(AccessibleForm):
     code = forms.CharField(
         label=_("Agency code"),

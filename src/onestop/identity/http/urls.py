@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/citizen/", views.register_citizen, name="register_citizen"),
     path("register/business/", views.register_business, name="register_business"),
     path("account/", views.account, name="account"),
+    path("account/security/", views.account_security, name="account_security"),
     path("account/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("home/", views.home, name="home"),
     path("home/citizen/", homes.home_citizen, name="home_citizen"),

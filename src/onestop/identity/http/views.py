@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -11,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.core.errors import ApplicationError
@@ -25,6 +30,8 @@ from onestop.identity.http.forms import (
     ContactAccountForm,
     LoginForm,
     PasswordChangeForm,
+    TotpConfirmForm,
+    TotpResetForm,
 )
 from onestop.identity.models import User
 from onestop.identity.selectors import principal_for
@@ -212,6 +219,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "new_token": new_token,
             "tokens": selectors.api_tokens_of(principal=request.principal),
             "citizen": getattr(user, "citizen", None),
+            "second_factor": selectors.has_second_factor(user.pk),
         },
     )
 
@@ -246,6 +254,64 @@ def _account_action(request: HttpRequest, action: str, data: dict):
         actor=principal, name=data["name"], days=data["days"]
     )
     return token
+
+
+def _qr_svg(payload: str) -> SafeString:
+    """An inline `<svg>` of the payload's QR code (path data only: no text of the payload)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    svg = code.make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
+    return mark_safe(svg)  # noqa: S308 - built by qrcode from our own URI, no user markup
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_security(request: HttpRequest) -> HttpResponse:
+    """Two-step verification: set up an authenticator app, confirm it, or move it to a new phone."""
+    action = request.POST.get("form", "")
+    confirm_form = TotpConfirmForm(request.POST if action == "confirm" else None)
+    reset_form = TotpResetForm(request.POST if action == "reset" else None)
+    form = {"confirm": confirm_form, "reset": reset_form}.get(action)
+    if request.method == "POST" and (action == "enroll" or (form is not None and form.is_valid())):
+        try:
+            _security_action(request, action, form.cleaned_data if form else {})
+        except ApplicationError as error:
+            if form is None:
+                messages.error(request, error.text())
+            else:
+                add_application_error(form, error)
+        else:
+            return redirect("identity:account_security")
+    status = selectors.totp_status(principal=request.principal)
+    return render(
+        request,
+        "identity/account_security.html",
+        {
+            "status": status,
+            "qr": _qr_svg(status.provisioning_uri) if status and status.provisioning_uri else "",
+            "confirm_form": confirm_form,
+            "reset_form": reset_form,
+        },
+    )
+
+
+def _security_action(request: HttpRequest, action: str, data: dict) -> None:
+    if action == "enroll":
+        services.totp_enroll(actor=request.principal)
+    elif action == "confirm":
+        services.totp_confirm(actor=request.principal, code=data["code"])
+        messages.success(request, _("Two-step verification is on."))
+    else:
+        services.totp_enroll(actor=request.principal, reset=True, password=data["password"])
+        messages.success(
+            request,
+            _(
+                "Two-step verification is off until you scan the new QR code and enter a code "
+                "from your app."
+            ),
+        )
 
 
 @login_required

@@ -137,6 +137,7 @@ class BidReceiptOut(Schema):
 
 class ShareIn(Schema):
     passphrase: str
+    second_factor: str = Field(description="The 6-digit code of your authenticator app")
 
 
 class OpenedBidOut(Schema):
@@ -249,7 +250,10 @@ def bid_submit(request: HttpRequest, reference: str, payload: BidIn):
 )
 def share_release(request: HttpRequest, reference: str, payload: ShareIn):
     return tendering.share_release(
-        actor=request.principal, reference=reference, passphrase=payload.passphrase
+        actor=request.principal,
+        reference=reference,
+        passphrase=payload.passphrase,
+        second_factor=payload.second_factor,
     )
 
 

@@ -204,6 +204,7 @@ def share_release(request: HttpRequest, reference: str) -> HttpResponse:
             actor=request.principal,
             reference=reference,
             passphrase=request.POST.get("passphrase", ""),
+            second_factor=request.POST.get("second_factor", ""),
         ),
         success=_("Your share is released."),
         redirect_to=url,

@@ -53,7 +53,6 @@ BUSINESS_SCHEME = "TH-DBD"
 ITEM_SCHEME = "UNSPSC"
 CHUNK_SIZE = 200
 
-PUBLIC_TENDER_STATES = (Tender.Status.PUBLISHED, Tender.Status.OPENED)
 METHODS = {  # Thai methods (Public Procurement Act B.E. 2560) to the OCDS `method` codelist
     Tender.Method.E_BIDDING: ("open", "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)"),
     Tender.Method.E_MARKET: ("open", "ตลาดอิเล็กทรอนิกส์ (e-market)"),
@@ -184,7 +183,7 @@ def _tender_lines(tender: Tender) -> list[dict[str, Any]]:
 
 def _bidders(tender: Tender) -> list[Any]:
     """The suppliers with a current bid, once opened (never before: they are secret)."""
-    if tender.status != Tender.Status.OPENED:
+    if tender.opened_at is None:
         return []
     submissions = getattr(tender, "ocds_bids", None)
     if submissions is None:
@@ -225,8 +224,9 @@ def _tender_section(tender: Tender, procuring: dict[str, Any], status: str) -> d
 
 
 def tender_releases(tender: Tender) -> list[dict[str, Any]]:
-    """The releases of one tender, oldest first; none for a draft or cancelled tender."""
-    if tender.status not in PUBLIC_TENDER_STATES or tender.published_at is None:
+    """The releases of one tender, oldest first: invitation, opening, award, contract and its
+    payments. None for a tender that was never published."""
+    if tender.published_at is None:
         return []
     ocid = tender_ocid(tender)
     agency = _agency_party(tender.agency, ["buyer", "procuringEntity"])
@@ -248,7 +248,7 @@ def tender_releases(tender: Tender) -> list[dict[str, Any]]:
             tender=_tender_section(tender, buyer, "active"),
         )
     ]
-    if tender.status == Tender.Status.OPENED and tender.opened_at is not None:
+    if tender.opened_at is not None:
         tenderers = [_business_party(business, ["tenderer"]) for business in _bidders(tender)]
         section = _tender_section(tender, buyer, "complete")
         section["numberOfTenderers"] = len(tenderers)
@@ -263,6 +263,74 @@ def tender_releases(tender: Tender) -> list[dict[str, Any]]:
                 tender=section,
             )
         )
+    releases.extend(_award_releases(tender, ocid, agency))
+    return releases
+
+
+def award_id(tender: Tender) -> str:
+    return f"{tender.reference}-award"
+
+
+def _award_releases(tender: Tender, ocid: str, agency: dict[str, Any]) -> list[dict[str, Any]]:
+    winner = tender.awarded_submission if tender.awarded_submission_id else None
+    if winner is None or tender.awarded_at is None:
+        return []
+    buyer = reference(agency)
+    supplier = _business_party(winner.supplier.business, ["supplier"])
+    seller = reference(supplier)
+    releases = [
+        _release(
+            ocid,
+            tender.awarded_at,
+            ["award"],
+            buyer=buyer,
+            parties=[agency, supplier],
+            awards=[
+                {
+                    "id": award_id(tender),
+                    "status": "active",
+                    "date": when(tender.awarded_at),
+                    "value": money(winner.price),
+                    "suppliers": [seller],
+                    "contractPeriod": {
+                        "startDate": when(tender.awarded_at),
+                        "endDate": when(tender.standstill_until),
+                    },
+                }
+            ],
+        )
+    ]
+    contract = (
+        getattr(tender, "contract", None) if tender.status == Tender.Status.CONTRACTED else None
+    )
+    if contract is None:
+        return releases
+    order = contract.order
+    section: dict[str, Any] = {
+        "id": contract.number,
+        "awardID": award_id(tender),
+        "status": "active",
+        "dateSigned": when(contract.signed_at),
+        "value": money(contract.amount),
+        "items": _order_items(order),
+        "period": {
+            "startDate": when(contract.signed_at),
+            "endDate": _end_of(contract.delivery_due),
+        },
+    }
+    releases.append(
+        _release(
+            ocid,
+            contract.signed_at,
+            ["contract"],
+            buyer=buyer,
+            parties=[agency, supplier],
+            contracts=[section],
+        )
+    )
+    implementation = _implementation_release(ocid, order, contract.number, award_id(tender))
+    if implementation:
+        releases.append(implementation)
     return releases
 
 
@@ -278,12 +346,13 @@ def _order_items(order: PurchaseOrder) -> list[dict[str, Any]]:
             "quantity": number(line.quantity),
             "unit": {"name": line.unit, "value": money(line.unit_price)},
         }
-        category = line.item.category
-        item["classification"] = {
-            "scheme": ITEM_SCHEME,
-            "id": category.code,
-            "description": category.name_th,
-        }
+        if line.item_id:
+            category = line.item.category
+            item["classification"] = {
+                "scheme": ITEM_SCHEME,
+                "id": category.code,
+                "description": category.name_th,
+            }
         items.append(item)
     return items
 
@@ -364,46 +433,57 @@ def order_releases(order: PurchaseOrder) -> list[dict[str, Any]]:
             contracts=[contract],
         )
     ]
+    implementation = _implementation_release(ocid, order, order.number, order.number)
+    if implementation:
+        releases.append(implementation)
+    return releases
+
+
+def _implementation_release(
+    ocid: str, order: PurchaseOrder, contract_id: str, award: str
+) -> dict[str, Any] | None:
+    """Payments and the end of a contract's purchase order, as one release (or None yet)."""
     paid = _paid_invoices(order)
     ended = _ended_at(order)
     moments = [invoice.paid_at for invoice in paid] + ([ended] if ended else [])
-    if moments:
-        tags = (["implementation"] if paid else []) + (["contractTermination"] if ended else [])
-        update: dict[str, Any] = {
-            "id": order.number,
-            "awardID": order.number,
-            "status": "terminated" if ended else "active",
-        }
-        parties = [agency, supplier]
-        if paid:
-            parties = [
-                _agency_party(order.agency, ["buyer", "procuringEntity", "payer"]),
-                _business_party(order.supplier.business, ["supplier", "payee"]),
+    if not moments:
+        return None
+    agency = _agency_party(order.agency, ["buyer", "procuringEntity"])
+    supplier = _business_party(order.supplier.business, ["supplier"])
+    buyer, seller = reference(agency), reference(supplier)
+    tags = (["implementation"] if paid else []) + (["contractTermination"] if ended else [])
+    update: dict[str, Any] = {
+        "id": contract_id,
+        "awardID": award,
+        "status": "terminated" if ended else "active",
+    }
+    parties = [agency, supplier]
+    if paid:
+        parties = [
+            _agency_party(order.agency, ["buyer", "procuringEntity", "payer"]),
+            _business_party(order.supplier.business, ["supplier", "payee"]),
+        ]
+        update["implementation"] = {
+            "transactions": [
+                {
+                    "id": invoice.supplier_number,
+                    "date": when(invoice.paid_at),
+                    "value": money(invoice.total - invoice.penalty_deducted),
+                    "payer": buyer,
+                    "payee": seller,
+                }
+                for invoice in paid
             ]
-            update["implementation"] = {
-                "transactions": [
-                    {
-                        "id": invoice.supplier_number,
-                        "date": when(invoice.paid_at),
-                        "value": money(invoice.total),
-                        "payer": buyer,
-                        "payee": seller,
-                    }
-                    for invoice in paid
-                ]
-            }
-        releases.append(
-            _release(
-                ocid,
-                max(moments),
-                tags,
-                key=order.number,
-                buyer=buyer,
-                parties=parties,
-                contracts=[update],
-            )
-        )
-    return releases
+        }
+    return _release(
+        ocid,
+        max(moments),
+        tags,
+        key=contract_id,
+        buyer=buyer,
+        parties=parties,
+        contracts=[update],
+    )
 
 
 # Queries (read-only) -----------------------------------------------------------------------------
@@ -412,7 +492,7 @@ def order_releases(order: PurchaseOrder) -> list[dict[str, Any]]:
 def _bid_query() -> QuerySet[Submission]:
     # Only opened tenders' bids are ever read, and never their sealed content or price.
     return (
-        Submission.objects.filter(tender__status=Tender.Status.OPENED, superseded=False)
+        Submission.objects.filter(tender__opened_at__isnull=False, superseded=False)
         .select_related("supplier__business")
         .only(
             "tender_id",
@@ -435,8 +515,13 @@ def _end_query() -> QuerySet[PurchaseOrderEvent]:
 def public_tenders() -> QuerySet[Tender]:
     """Published and opened tenders, oldest publication first, with what the releases need."""
     return (
-        Tender.objects.filter(status__in=PUBLIC_TENDER_STATES, published_at__isnull=False)
-        .select_related("agency")
+        Tender.objects.filter(published_at__isnull=False)
+        .select_related(
+            "agency",
+            "awarded_submission__supplier__business",
+            "contract__order__agency",
+            "contract__order__supplier__business",
+        )
         .defer("vault_public", "vault_private_revealed")
         .prefetch_related("lines", Prefetch("submissions", _bid_query(), to_attr="ocds_bids"))
         .order_by("published_at", "pk")
@@ -444,11 +529,11 @@ def public_tenders() -> QuerySet[Tender]:
 
 
 def public_orders() -> QuerySet[PurchaseOrder]:
-    """Purchase orders, grouped by requisition (one contracting process each), oldest first."""
+    """Catalog purchase orders, grouped by requisition (one contracting process each), oldest
+    first. A contract's order is part of its tender's process."""
     return (
-        PurchaseOrder.objects.select_related(
-            "agency", "supplier__business", "requisition__budget_line"
-        )
+        PurchaseOrder.objects.filter(requisition__isnull=False)
+        .select_related("agency", "supplier__business", "requisition__budget_line")
         .prefetch_related(
             Prefetch(
                 "lines",

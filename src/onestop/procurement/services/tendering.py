@@ -30,7 +30,7 @@ from onestop.core.errors import (
     required_text,
 )
 from onestop.documents.public import sign_statement
-from onestop.identity.public import Principal, Role, principal_for, user_find
+from onestop.identity.public import Principal, Role, principal_for, totp_verify, user_find
 from onestop.procurement.domain import vault
 from onestop.procurement.models import (
     CommitteeSeat,
@@ -523,9 +523,11 @@ def bid_submit(
 
 
 @transaction.atomic
-def share_release(*, actor: Principal, reference: str, passphrase: str) -> Tender:
-    """A committee member releases their share (after the opening time only). The k-th release
-    opens the vault."""
+def share_release(
+    *, actor: Principal, reference: str, passphrase: str, second_factor: str
+) -> Tender:
+    """A committee member releases their share (after the opening time only), with their vault
+    passphrase and a code from their authenticator app. The k-th release opens the vault."""
     tender = _tender(reference, lock=True)
     seat = CommitteeSeat.objects.filter(tender=tender, user_id=actor.user_id).first()
     if seat is None or not actor.is_authenticated:
@@ -541,6 +543,8 @@ def share_release(*, actor: Principal, reference: str, passphrase: str) -> Tende
         )
     if seat.released_at is not None:
         raise AlreadyReleasedError(params={"reference": tender.reference})
+    # In this transaction: if the release fails after it, the code is not spent.
+    totp_verify(user_id=actor.user_id, code=second_factor)
     member = VaultMemberKey.objects.get(user_id=actor.user_id)
     try:
         member_private = vault.member_key_unlock(
