@@ -243,6 +243,10 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
 
+# Request bodies: documents travel as base64 in JSON (a 10 MB file is about 14 MB); room for a
+# bid with a few of them. Larger requests get a clear 413 error.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_MB", 48) * 1024 * 1024
+
 # Sessions: idle government sessions end after 30 minutes (each request extends them).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True

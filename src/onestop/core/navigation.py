@@ -16,7 +16,7 @@ class Link:
     label: str
     url: str
     description: str = ""
-    section: str = ""  # officer, supplier, registrar, auditor, citizen...
+    section: str = ""  # officer, supplier, registrar, auditor, citizen, public...
 
 
 LinkProvider = Callable[[Any], list[Link]]
@@ -28,9 +28,22 @@ def register(provider: LinkProvider) -> None:
         _PROVIDERS.append(provider)
 
 
+# Links anyone may follow, logged in or not (the public information of an app).
+PUBLIC = "public"
+
+
 def links_for(principal: Any, section: str | None = None) -> list[Link]:
-    """Every registered link this principal may follow (optionally of one section)."""
-    if principal is None or not getattr(principal, "is_authenticated", False):
+    """Every registered link this principal may follow (optionally of one section). Someone
+    who is not logged in gets the PUBLIC links only."""
+    if principal is None:
+        return []
+    anonymous = not getattr(principal, "is_authenticated", False)
+    if anonymous and section not in (None, PUBLIC):
         return []
     links = [link for provider in _PROVIDERS for link in provider(principal)]
-    return [link for link in links if section is None or link.section == section]
+    return [
+        link
+        for link in links
+        if (section is None or link.section == section)
+        and (not anonymous or link.section == PUBLIC)
+    ]

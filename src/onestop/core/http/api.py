@@ -7,9 +7,10 @@ import logging
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import connection
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -157,6 +158,15 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     return jobs.job_payload(job)
 
 
+class RequestTooLargeError(ApplicationError):
+    code = "request_too_large"
+    status = 413
+    message = _(
+        "The request is larger than the platform accepts. Send fewer or smaller files at once "
+        "(each document at most 10 MB)."
+    )
+
+
 def install_error_handlers(api: Any) -> None:
     """Make every API error use the one shape (code, message th/en, field, errors)."""
 
@@ -184,6 +194,8 @@ def install_error_handlers(api: Any) -> None:
     def on_exception(request: HttpRequest, exc: Exception):
         if isinstance(exc, PermissionDenied):
             return json_error(PermissionDeniedError())
+        if isinstance(exc, RequestDataTooBig):
+            return json_error(RequestTooLargeError(), status=413)
         logger.exception("Unhandled error in %s", request.path)
         return server_error(request)
 

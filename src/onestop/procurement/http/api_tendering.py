@@ -14,7 +14,9 @@ from onestop.core.http.api import ErrorOut
 from onestop.identity.public import API_AUTH
 from onestop.procurement import selectors
 from onestop.procurement.domain import vault
+from onestop.procurement.http.common import decoded
 from onestop.procurement.services import tendering
+from onestop.procurement.services.documents import DocumentUpload
 
 router = Router(tags=["tenders and vault"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -48,6 +50,12 @@ class TenderIn(Schema):
     submission_deadline: dt.datetime
     opening_at: dt.datetime
     lines: list[TenderLineIn]
+    qualification_rules: list[str] = Field(default_factory=list)
+    award_criteria: str = Field("lowest_price", description="lowest_price or price_performance")
+    price_weight: int = Field(100, description="Weight of price in percent (price_performance)")
+    standstill_days: int = 7
+    award_due: dt.date | None = None
+    plan_item_id: int | None = Field(None, description="The project of the published plan")
 
 
 class PublishIn(Schema):
@@ -91,6 +99,25 @@ class TenderOut(Schema):
     vault_public_key: str | None = Field(None, description="P-256 point, base64url; seal to it")
     vault_kid: str
     lines: list[TenderLineOut]
+    qualification_rules: list[str]
+    award_criteria: str
+    price_weight: int
+    standstill_days: int
+    award_due: dt.date | None
+    awarded_at: dt.datetime | None
+    standstill_until: dt.datetime | None
+    awarded_supplier: str | None = Field(None, description="Juristic ID of the winner")
+    awarded_price: Decimal | None = None
+    status_note: str
+
+    @staticmethod
+    def resolve_awarded_supplier(tender) -> str | None:
+        winner = tender.awarded_submission
+        return winner.supplier.business.juristic_id if winner else None
+
+    @staticmethod
+    def resolve_awarded_price(tender) -> Decimal | None:
+        return tender.awarded_submission.price if tender.awarded_submission_id else None
 
     @staticmethod
     def resolve_vault_public_key(tender) -> str | None:
@@ -109,9 +136,18 @@ class VaultKeyOut(Schema):
     fingerprint: str
 
 
+class ProposalDocumentIn(Schema):
+    file_name: str = Field(..., max_length=200)
+    content_base64: str = Field(..., description="PDF, DOCX, XLSX, PNG or JPEG, at most 10 MB")
+
+
 class BidIn(Schema):
     supplier_id: int
     sealed_bid: str = Field(description="The envelope JSON exactly as sealed by the client")
+    documents: list[ProposalDocumentIn] = Field(
+        default_factory=list,
+        description="Proposal documents; the platform seals them to the vault key on arrival",
+    )
 
 
 class BidReceiptOut(Schema):
@@ -183,9 +219,13 @@ def vault_key_create(request: HttpRequest, payload: VaultKeyIn):
     T, response={201: TenderOut, **ERRORS}, summary="Draft a tender with its reference price"
 )
 def tender_create(request: HttpRequest, payload: TenderIn):
-    fields = payload.dict(exclude={"lines"})
+    terms_fields = set(tendering.TenderTerms.__dataclass_fields__)
+    fields = payload.dict(exclude={"lines", *terms_fields})
+    terms = tendering.TenderTerms(**payload.dict(include=terms_fields))
     lines = [tendering.LineInput(**line.dict()) for line in payload.lines]
-    return Status(201, tendering.tender_create(actor=request.principal, lines=lines, **fields))
+    return Status(
+        201, tendering.tender_create(actor=request.principal, lines=lines, terms=terms, **fields)
+    )
 
 
 @router.get(T, auth=None, response=list[TenderOut], summary="Published tenders (public)")
@@ -239,6 +279,13 @@ def bid_submit(request: HttpRequest, reference: str, payload: BidIn):
         reference=reference,
         supplier_id=payload.supplier_id,
         sealed=payload.sealed_bid.encode(),
+        documents=[
+            DocumentUpload(
+                file_name=document.file_name,
+                data=decoded(document.content_base64, field="documents"),
+            )
+            for document in payload.documents
+        ],
     )
     return Status(201, submission)
 

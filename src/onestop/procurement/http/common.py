@@ -1,17 +1,21 @@
-"""Helpers shared by the procurement pages."""
+"""Helpers shared by the procurement pages and API."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
-from onestop.core.errors import ApplicationError
+from onestop.core.errors import ApplicationError, InputError
 from onestop.core.http.errors import error_response
 from onestop.core.http.forms import add_application_error
 
@@ -56,3 +60,19 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return error_response(request, error)
 
     return wrapped
+
+
+def decoded(content_base64: str, *, field: str) -> bytes:
+    """A file sent in JSON as base64, or a clear refusal."""
+    try:
+        return base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(_("A document's content must be base64 encoded."), field=field) from None
+
+
+def file_response(data: bytes, content_type: str, file_name: str) -> HttpResponse:
+    """A stored file as a download (never rendered inline: it came from outside)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
