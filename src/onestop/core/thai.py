@@ -53,6 +53,16 @@ def format_datetime(value: dt.datetime | None, language: str | None = None) -> s
     return f"{value.day} {value:%B %Y, %H:%M}"
 
 
+def format_month(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
+    """'มีนาคม 2570' in Thai, 'March 2027' in English."""
+    if value is None:
+        return ""
+    value = _local(value)
+    if _is_thai(language):
+        return _buddhist(value, "%B %Y")
+    return f"{value:%B %Y}"
+
+
 def format_short_date(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
     """'25 พ.ย. 2569' in Thai, '25 Nov 2026' in English."""
     if value is None:

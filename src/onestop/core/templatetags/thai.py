@@ -20,6 +20,11 @@ def thai_datetime(value):
 
 
 @register.filter
+def thai_month(value):
+    return thai.format_month(value)
+
+
+@register.filter
 def thai_short_date(value):
     return thai.format_short_date(value)
 

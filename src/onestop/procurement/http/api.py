@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 
 from onestop.core.errors import InputError, NotFoundError
@@ -16,8 +13,11 @@ from onestop.documents.public import document_pdf
 from onestop.identity.public import require_authenticated
 from onestop.procurement import selectors
 from onestop.procurement.http import schemas as s
+from onestop.procurement.http.api_analytics import router as analytics_router
+from onestop.procurement.http.api_awarding import router as awarding_router
 from onestop.procurement.http.api_ocds import router as ocds_router
 from onestop.procurement.http.api_tendering import router as tendering_router
+from onestop.procurement.http.common import decoded
 from onestop.procurement.models import ApprovalLevel
 from onestop.procurement.policies import is_registrar, require_supplier_member
 from onestop.procurement.services import (
@@ -35,6 +35,8 @@ from onestop.procurement.services import (
 router = Router(tags=["procurement"])
 router.add_router("", tendering_router)
 router.add_router("", ocds_router)
+router.add_router("", awarding_router)
+router.add_router("/procurement", analytics_router)
 ERRORS = {
     400: ErrorOut,
     401: ErrorOut,
@@ -50,12 +52,7 @@ P = "/procurement"
 def _uploads(documents: list[s.DocumentIn]) -> list[suppliers.Upload]:
     uploads = []
     for document in documents:
-        try:
-            data = base64.b64decode(document.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InputError(
-                _("A document's content must be base64 encoded."), field="documents"
-            ) from None
+        data = decoded(document.content_base64, field="documents")
         uploads.append(suppliers.Upload(document.kind, document.file_name, data))
     return uploads
 

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from onestop.procurement.http import (
     views_admin,
+    views_award,
     views_buying,
     views_orders,
+    views_plans,
     views_supplier,
     views_tendering,
 )
@@ -11,6 +13,7 @@ from onestop.procurement.http import (
 app_name = "procurement"
 
 P = "procurement/"
+T = f"{P}tenders/<str:reference>/"
 urlpatterns = [
     path(f"{P}tenders/", views_tendering.tender_list, name="tenders"),
     path(f"{P}tenders/new/", views_tendering.tender_new, name="tender_new"),
@@ -26,6 +29,30 @@ urlpatterns = [
         f"{P}tenders/<str:reference>/verify/", views_tendering.tender_verify, name="tender_verify"
     ),
     path(f"{P}vault-key/", views_tendering.vault_key, name="vault_key"),
+    path(f"{T}documents/", views_award.document_add, name="tender_document_add"),
+    path(f"{T}documents/<int:document_id>/", views_award.document_download, name="tender_document"),
+    path(
+        f"{T}bids/<int:sequence>/documents/<int:position>/",
+        views_award.proposal_document,
+        name="proposal_document",
+    ),
+    path(f"{T}questions/", views_award.question_ask, name="question_ask"),
+    path(
+        f"{T}questions/<int:question_id>/answer/",
+        views_award.question_answer,
+        name="question_answer",
+    ),
+    path(f"{T}bids/<int:sequence>/evaluation/", views_award.bid_evaluate, name="bid_evaluate"),
+    path(f"{T}award/", views_award.tender_award, name="tender_award"),
+    path(f"{T}cancel/", views_award.tender_cancel, name="tender_cancel"),
+    path(f"{T}complaints/", views_award.complaint_file, name="complaint_file"),
+    path(
+        f"{T}complaints/<int:complaint_id>/decision/",
+        views_award.complaint_decide,
+        name="complaint_decide",
+    ),
+    path(f"{T}contract/", views_award.contract_sign, name="contract_sign"),
+    path(f"{P}plans/", views_plans.plans, name="plans"),
     path(f"{P}catalog/", views_buying.catalog, name="catalog"),
     path(f"{P}catalog/compare/", views_buying.compare, name="compare"),
     path(f"{P}cart/", views_buying.cart, name="cart"),
@@ -60,4 +87,6 @@ urlpatterns = [
         views_supplier.supplier_document,
         name="supplier_document",
     ),
+    path("", include("onestop.procurement.http.urls_analytics")),
+    path("", include("onestop.procurement.http.urls_infocenter")),
 ]

@@ -22,8 +22,10 @@ from onestop.identity.public import Role
 from onestop.procurement import selectors
 from onestop.procurement.domain import vault
 from onestop.procurement.http.common import page, perform
-from onestop.procurement.models import Supplier, Tender, VaultMemberKey
+from onestop.procurement.http.views_award import after_opening_context
+from onestop.procurement.models import PlanItem, ProcurementPlan, Supplier, Tender, VaultMemberKey
 from onestop.procurement.services import tendering
+from onestop.procurement.services.documents import DocumentUpload
 
 
 @require_GET
@@ -67,6 +69,33 @@ def _lines(text: str) -> list[tendering.LineInput]:
     return lines
 
 
+def _whole(value: str, field: str, default: int) -> int:
+    if not (value or "").strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(gettext_lazy("Enter a whole number."), field=field) from None
+
+
+def _terms(values) -> tendering.TenderTerms:
+    award_due = None
+    if values.get("award_due"):
+        try:
+            award_due = dt.date.fromisoformat(values["award_due"])
+        except ValueError:
+            raise InputError(gettext_lazy("Enter a date."), field="award_due") from None
+    plan_item = values.get("plan_item_id") or None
+    return tendering.TenderTerms(
+        qualification_rules=values.get("qualification_rules", "").splitlines(),
+        award_criteria=values.get("award_criteria") or Tender.AwardCriteria.LOWEST_PRICE,
+        price_weight=_whole(values.get("price_weight", ""), "price_weight", 100),
+        standstill_days=_whole(values.get("standstill_days", ""), "standstill_days", 7),
+        award_due=award_due,
+        plan_item_id=_whole(plan_item, "plan_item_id", 0) if plan_item else None,
+    )
+
+
 @page
 @require_http_methods(["GET", "POST"])
 def tender_new(request: HttpRequest) -> HttpResponse:
@@ -89,6 +118,7 @@ def tender_new(request: HttpRequest) -> HttpResponse:
                 ),
                 opening_at=_moment(values.get("opening_at", ""), "opening_at"),
                 allow_resubmission=values.get("allow_resubmission") == "on",
+                terms=_terms(values),
             )
         except ApplicationError as refused:
             if refused.status in (401, 403):
@@ -99,7 +129,16 @@ def tender_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "procurement/tender_new.html",
-        {"values": values, "error": error, "methods": Tender.Method.choices},
+        {
+            "values": values,
+            "error": error,
+            "methods": Tender.Method.choices,
+            "criteria": Tender.AwardCriteria.choices,
+            "plan_items": PlanItem.objects.filter(
+                plan__agency_id=request.principal.agency_id,
+                plan__status=ProcurementPlan.Status.PUBLISHED,
+            ).select_related("plan"),
+        },
     )
 
 
@@ -140,8 +179,20 @@ def tender_detail(request: HttpRequest, reference: str) -> HttpResponse:
         and Role.BUYER in principal.roles
         and principal.agency_id == tender.agency_id,
     }
+    context.update(after_opening_context(principal, tender))
+    context["asking_open"] = tender.status == Tender.Status.PUBLISHED and (
+        now < tender.clarification_deadline
+    )
+    context["complaints_open"] = (
+        tender.status == Tender.Status.AWARDED and now < tender.standstill_until
+    )
+    context["standstill_over"] = (
+        tender.status == Tender.Status.AWARDED and now >= tender.standstill_until
+    )
     if context["bidders"]:
-        context["my_submissions"] = selectors.my_submissions(principal=principal, tender=tender)
+        context["my_submissions"] = selectors.my_submissions(
+            principal=principal, tender=tender
+        ).prefetch_related("documents")
         for supplier in context["bidders"]:
             supplier.bid_context = tendering.bid_context(tender.reference, supplier.pk)
     if context["may_publish"]:
@@ -188,6 +239,10 @@ def bid_submit(request: HttpRequest, reference: str) -> HttpResponse:
             reference=reference,
             supplier_id=supplier_id,
             sealed=request.POST.get("sealed_bid", "").encode(),
+            documents=[
+                DocumentUpload(file_name=upload.name, data=upload.read())
+                for upload in request.FILES.getlist("documents")
+            ],
         ),
         success=_("Your sealed bid is received. Keep the receipt; its hash is listed publicly."),
         redirect_to=url,
