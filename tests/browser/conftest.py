@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dj_database_url
@@ -68,8 +68,14 @@ def _database_for_server(tmp: Path) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Platform(str):
+    """The platform's base URL, and `run(...)` for its command line (the same database)."""
+
+    run: Callable[..., None]
+
+
 @pytest.fixture(scope="session")
-def platform(browser, tmp_path_factory) -> Iterator[str]:
+def platform(browser, tmp_path_factory) -> Iterator[Platform]:
     """Start the platform with demo data like `make run`; yield its base URL.
 
     Asks for the browser first, so that without Chromium nothing is started before the skip."""
@@ -121,7 +127,9 @@ def platform(browser, tmp_path_factory) -> Iterator[str]:
                         f"the server did not start; see {tmp / 'server.log'}"
                     ) from None
                 time.sleep(0.3)
-        yield base
+        platform = Platform(base)
+        platform.run = onestop
+        yield platform
     finally:
         server.terminate()
         try:

@@ -1,6 +1,8 @@
 """A whole sealed-bid tender in Chromium against the real platform: the buyer drafts with a
-reference price and publishes, three suppliers seal their bids in their own browsers, an early
-opening is refused, two of three committee members open, every receipt verifies."""
+reference price and publishes, a supplier asks and the answer is published, three suppliers
+seal their bids in their own browsers, an early opening is refused, two of three committee
+members open with passphrase and authenticator code, every receipt verifies, the committee
+evaluates, the approver awards, the standstill runs, and the contract is signed."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ import time
 import urllib.request
 from zoneinfo import ZoneInfo
 
+import pyotp
+
 from onestop.demo.procurement_data import DEMO_VAULT_PASSPHRASE
+from onestop.identity.public import DEMO_TOTP_SECRET
 from tests.browser.conftest import screenshot
 from tests.browser.test_purchasing import as_user
 
@@ -21,6 +26,11 @@ BIDS = {
     "supplier.thaioffice": "1095500.50",
     "supplier.bkkit": "1210000.00",
 }
+
+
+def authenticator_code() -> str:
+    """What the committee member's authenticator app shows now (the demo secret)."""
+    return pyotp.TOTP(DEMO_TOTP_SECRET).now()
 
 
 def local(moment: dt.datetime) -> str:
@@ -44,6 +54,7 @@ def test_a_whole_tender_with_bids_sealed_in_the_browser(platform, browser):
     buyer.fill("#clarification_deadline", local(now + dt.timedelta(seconds=30)))
     buyer.fill("#submission_deadline", local(deadline))
     buyer.fill("#opening_at", local(opening))
+    buyer.fill("#qualification_rules", "มีผลงานพัฒนาระบบภาครัฐอย่างน้อย 1 สัญญา")
     buyer.locator("form.form button[type=submit]").click()
     buyer.wait_for_url(re.compile(r".*/procurement/tenders/CGD-TD-.*"))
     reference = buyer.url.rstrip("/").rsplit("/", 1)[1]
@@ -54,7 +65,22 @@ def test_a_whole_tender_with_bids_sealed_in_the_browser(platform, browser):
     buyer.locator("#publish button").click()
     buyer.locator(".notice.success").wait_for()
     assert buyer.locator("#tender-status").get_attribute("data-status") == "published"
-    tender_url = buyer.url
+    tender_url = buyer.url.split("#")[0]
+
+    # a supplier asks before the clarification deadline; the buyer's answer is published to all
+    asker = as_user(browser, platform, "supplier.siampaper")
+    asker.goto(tender_url)
+    asker.fill("#question", "ต้องแนบหนังสือรับรองผลงานฉบับจริงหรือไม่")
+    asker.locator("#ask-form button").click()
+    asker.locator(".notice.success").wait_for()
+    buyer.goto(tender_url)
+    buyer.locator("#questions textarea[name=answer]").fill("แนบสำเนาที่รับรองแล้วได้")
+    buyer.locator("#questions form button").click()
+    buyer.locator(".notice.success").wait_for()
+    reader = browser.new_context(locale="th-TH").new_page()
+    reader.goto(tender_url)
+    assert "แนบสำเนาที่รับรองแล้วได้" in reader.locator("#questions").inner_text()
+    screenshot(reader, "tender-0-published-answer")
 
     # three suppliers seal their bids in their browsers; the server receives only envelopes
     posted = []
@@ -93,6 +119,7 @@ def test_a_whole_tender_with_bids_sealed_in_the_browser(platform, browser):
     member1 = as_user(browser, platform, "cgd.committee1")
     member1.goto(tender_url)
     member1.fill("#passphrase", DEMO_VAULT_PASSPHRASE)
+    member1.fill("#second_factor", authenticator_code())
     member1.locator("#release button").click()
     refusal = member1.locator(".notice.error")
     refusal.wait_for()
@@ -104,10 +131,12 @@ def test_a_whole_tender_with_bids_sealed_in_the_browser(platform, browser):
     for page in (member1, as_user(browser, platform, "cgd.committee3")):
         page.goto(tender_url)
         page.fill("#passphrase", DEMO_VAULT_PASSPHRASE)
+        page.fill("#second_factor", authenticator_code())
         page.locator("#release button").click()
         page.locator(".notice.success").wait_for()
     buyer.goto(tender_url)
     assert buyer.locator("#tender-status").get_attribute("data-status") == "opened"
+    tender_url = buyer.url.split("#")[0]
     rows = buyer.locator("#opened-bids tbody tr")
     assert rows.count() == 3
     assert "1,095,500.50" in rows.first.inner_text()
@@ -120,3 +149,34 @@ def test_a_whole_tender_with_bids_sealed_in_the_browser(platform, browser):
     with urllib.request.urlopen(f"{platform}/api/procurement/tenders/{reference}/verify") as answer:
         report = json.load(answer)
     assert report["ok"] and report["key_matches"] and len(report["checks"]) == 3
+
+    # the committee finds every bid qualified; the approver awards to the lowest price
+    member1.goto(tender_url)
+    for sequence in range(1, len(BIDS) + 1):
+        member1.locator(f"#bid-{sequence} form button").click()
+        member1.locator(".notice.success").wait_for()
+    approver = as_user(browser, platform, "cgd.approver")
+    approver.goto(tender_url)
+    approver.locator("#award-form button").click()
+    approver.locator(".notice.success").wait_for()
+    assert "1,095,500.50" in approver.locator("#award-result").inner_text()
+    assert approver.locator("#standstill-running").is_visible()
+    screenshot(approver, "tender-5-award-standstill")
+
+    # signing during the standstill is refused
+    approver.locator("#contract-form button").click()
+    assert approver.locator(".notice.error").first.is_visible()
+
+    # a week cannot pass in a test: move the standstill's end into the past on the server
+    platform.run(
+        "shell",
+        "-c",
+        "from django.utils import timezone; from onestop.procurement.models import Tender; "
+        f"Tender.objects.filter(reference='{reference}').update(standstill_until=timezone.now())",
+    )
+    approver.goto(tender_url)
+    approver.locator("#contract-form button").click()
+    approver.locator(".notice.success").wait_for()
+    assert approver.locator("#contract-number").inner_text().startswith("CGD-CT-")
+    assert approver.locator("#tender-status").get_attribute("data-status") == "contracted"
+    screenshot(approver, "tender-6-contract")

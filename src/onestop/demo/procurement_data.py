@@ -264,6 +264,18 @@ STORES = {
     ),
 }
 
+# CGD's annual procurement plan: project, method, budget (all expected this month in the demo).
+PLAN_ITEMS = [
+    ("จ้างพัฒนาระบบบริหารงานพัสดุ ระยะที่ 1", "e_bidding", "1500000.00"),
+    ("ซื้อกระดาษถ่ายเอกสารและวัสดุสำนักงาน", "e_market", "450000.00"),
+    ("จ้างบำรุงรักษาเครื่องปรับอากาศ", "specific", "95000.00"),
+]
+QUALIFICATION_RULES = [
+    "เป็นนิติบุคคลที่จดทะเบียนในประเทศไทย",
+    "มีผลงานพัฒนาระบบสารสนเทศให้หน่วยงานภาครัฐอย่างน้อย 1 สัญญา ภายใน 5 ปี",
+    "ไม่เป็นผู้ทิ้งงานของทางราชการ",
+]
+
 # The demo tender's sealed bids: juristic ID of the bidder, price (sealed, opened at opening).
 TENDER_BIDS = [
     ("0105561007890", "1348000.00"),

@@ -18,13 +18,14 @@ from onestop.procurement.models import (
     ApprovalLevel,
     BudgetLine,
     CatalogItem,
+    ProcurementPlan,
     StockItem,
     Store,
     Supplier,
     Tender,
     VaultMemberKey,
 )
-from onestop.procurement.services import budget, catalog, inventory, suppliers, tendering
+from onestop.procurement.services import budget, catalog, inventory, planning, suppliers, tendering
 
 # A minimal valid PDF standing in for a scanned company certificate.
 CERTIFICATE_PDF = (
@@ -162,12 +163,33 @@ def _vault_keys() -> None:
 DEMO_TENDER_TITLE = "จ้างพัฒนาระบบบริหารงานพัสดุ ระยะที่ 1"
 
 
+def _plan() -> int | None:
+    """CGD's published procurement plan for this fiscal year; the id of its first project."""
+    buyer = identity.principal_for(User.objects.get(username="cgd.buyer"))
+    year = fiscal_year(timezone.now())
+    plan = ProcurementPlan.objects.filter(agency__code="CGD", fiscal_year=year).first()
+    if plan is None:
+        month = timezone.localdate().replace(day=1)
+        plan = planning.plan_save(
+            actor=buyer,
+            fiscal_year=year,
+            items=[
+                planning.PlanItemInput(title, method, budget, month)
+                for title, method, budget in data.PLAN_ITEMS
+            ],
+        )
+        plan = planning.plan_publish(actor=buyer, fiscal_year=year)
+    first = plan.items.order_by("position").first()
+    return first.pk if first else None
+
+
 def _tender() -> None:
     """A published tender with two sealed bids (sealed as the bidders' browsers would)."""
     if Tender.objects.filter(title=DEMO_TENDER_TITLE).exists():
         return
     buyer = identity.principal_for(User.objects.get(username="cgd.buyer"))
     now = timezone.now()
+    plan_item = _plan()
     tender = tendering.tender_create(
         actor=buyer,
         title=DEMO_TENDER_TITLE,
@@ -181,6 +203,11 @@ def _tender() -> None:
         clarification_deadline=now + timedelta(days=7),
         submission_deadline=now + timedelta(days=14),
         opening_at=now + timedelta(days=14, hours=2),
+        terms=tendering.TenderTerms(
+            qualification_rules=data.QUALIFICATION_RULES,
+            award_due=(now + timedelta(days=30)).date(),
+            plan_item_id=plan_item,
+        ),
     )
     members = User.objects.filter(
         officer__agency__code="CGD", officer__role_grants__role=identity.Role.COMMITTEE
@@ -213,4 +240,5 @@ def load(admin: identity.Principal) -> None:
     _budgets()
     _stores()
     _vault_keys()
+    _plan()
     _tender()
