@@ -12,9 +12,11 @@ class ProcurementConfig(AppConfig):
         from onestop.core.audit import register_actions
         from onestop.payments.public import register_settlement_handler
         from onestop.procurement.http.navigation import links
+        from onestop.procurement.services.auctions import DEPOSIT_SOURCE, on_deposit_settled
         from onestop.procurement.services.invoicing import SOURCE, on_payment_settled
 
         register_settlement_handler(SOURCE, on_payment_settled)
+        register_settlement_handler(DEPOSIT_SOURCE, on_deposit_settled)
         navigation.register(links)
         register_actions(
             {
@@ -50,5 +52,27 @@ class ProcurementConfig(AppConfig):
                 "procurement.stock.configure": _("Set a reorder point"),
                 "procurement.stock.issue": _("Issued goods from a store"),
                 "procurement.stock.reorder": _("Reordered automatically"),
+                "procurement.vault.member_key": _("Created a vault key"),
+                "procurement.plan.save": _("Saved the procurement plan"),
+                "procurement.plan.publish": _("Published the procurement plan"),
+                "procurement.tender.create": _("Drafted a tender"),
+                "procurement.tender.publish": _("Published a tender and sealed its vault"),
+                "procurement.tender.document": _("Attached a tender document"),
+                "procurement.tender.question": _("Asked about a tender"),
+                "procurement.tender.answer": _("Published an answer"),
+                "procurement.bid.submit": _("Submitted a sealed bid"),
+                "procurement.vault.share_release": _("Released a vault share"),
+                "procurement.vault.open": _("Opened the vault"),
+                "procurement.bid.evaluate": _("Evaluated a bid"),
+                "procurement.tender.award": _("Announced an award"),
+                "procurement.tender.cancel": _("Cancelled a tender"),
+                "procurement.complaint.file": _("Filed a complaint"),
+                "procurement.complaint.decide": _("Decided a complaint"),
+                "procurement.award.withdraw": _("Withdrew an award"),
+                "procurement.contract.sign": _("Signed a contract"),
+                "procurement.auction.create": _("Scheduled an auction"),
+                "procurement.auction.register": _("Registered for an auction"),
+                "procurement.auction.bid": _("Placed an auction bid"),
+                "procurement.auction.close": _("Closed an auction"),
             }
         )

@@ -1,3 +1,4 @@
+from onestop.procurement.models.auctions import Auction, AuctionBid, AuctionBidder
 from onestop.procurement.models.catalog import CatalogItem, Category, ShoppingListLine
 from onestop.procurement.models.inventory import StockItem, StockMovement, Store
 from onestop.procurement.models.purchasing import (
@@ -20,6 +21,9 @@ from onestop.procurement.models.suppliers import BANKS, Supplier, SupplierDocume
 __all__ = [
     "BANKS",
     "ApprovalLevel",
+    "Auction",
+    "AuctionBid",
+    "AuctionBidder",
     "BudgetLine",
     "CatalogItem",
     "Category",
