@@ -263,3 +263,39 @@ def test_random_bid_sequences_keep_the_invariants(scene):
         suppress_health_check=list(HealthCheck),
     )
     machine().runTest()
+
+
+def test_the_api_acknowledges_once_and_refuses_clearly(scene):
+    from tests.conftest import ApiClient, assert_error_shape
+
+    clock, buyer, bidders = scene
+    created = ApiClient(buyer).post(
+        "/api/procurement/auctions",
+        {
+            "kind": "reverse",
+            "title": "ประมูลย้อนกลับ",
+            "start_price": "500000",
+            "step_amount": "1000",
+            "opens_at": (clock.now + dt.timedelta(minutes=5)).isoformat(),
+            "ends_at": (clock.now + dt.timedelta(minutes=35)).isoformat(),
+            "suppliers": [supplier_of(owner) for owner in bidders],
+        },
+    )
+    assert created.status_code == 201, created.content
+    reference = created.json()["reference"]
+    clock.to(clock.now + dt.timedelta(minutes=5))
+    url = f"/api/procurement/auctions/{reference}/bids"
+    body = {"supplier_id": supplier_of(bidders[0]), "amount": "499000", "request_id": "r1"}
+    first = ApiClient(bidders[0]).post(url, body)
+    assert first.status_code == 201, first.content
+    again = ApiClient(bidders[0]).post(url, body)
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    worse = ApiClient(bidders[1]).post(
+        url, {"supplier_id": supplier_of(bidders[1]), "amount": "499500", "request_id": "r2"}
+    )
+    assert assert_error_shape(worse, 422)["code"] == "bid_not_better"
+    state = ApiClient(bidders[1]).get(f"/api/procurement/auctions/{reference}").json()
+    assert state["best_amount"] == "499000.00" and state["me"][0]["rank"] is None
+    assert "names" not in state
+    missed = ApiClient().get(f"{url}?after=0").json()
+    assert [bid["amount"] for bid in missed] == ["499000.00"]

@@ -14,6 +14,7 @@ from onestop.identity.public import require_authenticated
 from onestop.procurement import selectors
 from onestop.procurement.http import schemas as s
 from onestop.procurement.http.api_analytics import router as analytics_router
+from onestop.procurement.http.api_auctions import router as auctions_router
 from onestop.procurement.http.api_awarding import router as awarding_router
 from onestop.procurement.http.api_ocds import router as ocds_router
 from onestop.procurement.http.api_tendering import router as tendering_router
@@ -36,6 +37,7 @@ router = Router(tags=["procurement"])
 router.add_router("", tendering_router)
 router.add_router("", ocds_router)
 router.add_router("", awarding_router)
+router.add_router("", auctions_router)
 router.add_router("/procurement", analytics_router)
 ERRORS = {
     400: ErrorOut,
