@@ -362,3 +362,21 @@ def test_late_delivery_is_fined_and_the_fine_kept_from_payment(
     order.refresh_from_db()
     assert order.penalty == Decimal("3000.00")
     assert order.status == PurchaseOrder.Status.DELIVERED
+
+
+def test_a_reverse_auction_result_decides_the_award(bidding, committee, approver):
+    tender, bidders = bidding()
+    evaluate_all(tender, committee[0])
+    # in the auction the dearest sealed bidder (#3) went lowest
+    awarding.apply_auction_result(
+        tender.pk,
+        {
+            supplier_id(bidders[0]): Decimal("1050000.00"),
+            supplier_id(bidders[1]): Decimal("1045000.00"),
+            supplier_id(bidders[2]): Decimal("1040000.00"),
+        },
+    )
+    awarded = awarding.tender_award(actor=approver, reference=tender.reference)
+    winner = Submission.objects.get(pk=awarded.awarded_submission_id)
+    assert winner.supplier_id == supplier_id(bidders[2])
+    assert winner.final_price == Decimal("1040000.00") and winner.price == Decimal("1210000.00")

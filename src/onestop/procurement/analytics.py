@@ -56,6 +56,8 @@ from onestop.procurement.policies import NotVisibleError, OfficersOnlyError
 # Officers who may read their agency's analytics; auditors and platform admins read all.
 ANALYTICS_ROLES = (Role.BUYER, Role.APPROVER, Role.AGENCY_ADMIN)
 AWARDED_STATES = (Tender.Status.AWARDED, Tender.Status.CONTRACTED)
+# The price an award was decided on: the tender's reverse auction's, else the sealed bid's.
+AWARDED_PRICE = Coalesce("awarded_submission__auction_price", "awarded_submission__price")
 HISTOGRAM_TOP = 5  # the last bucket is "5 or more"
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -242,7 +244,7 @@ def _awarded(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
     return tenders.filter(
         status__in=AWARDED_STATES,
         awarded_submission__isnull=False,
-        awarded_submission__price__isnull=False,
+        awarded_submission__price__isnull=False,  # a sealed price, at least
     )
 
 
@@ -269,7 +271,7 @@ def savings_by_method(tenders: QuerySet[Tender]) -> tuple[Savings, list[Savings]
         .annotate(
             count=Count("pk"),
             reference=Sum("reference_price"),
-            awarded=Sum("awarded_submission__price"),
+            awarded=Sum(AWARDED_PRICE),
         )
     }
     by_method = [
@@ -401,7 +403,7 @@ def monthly(tenders: QuerySet[Tender]) -> list[Month]:
         .annotate(
             count=Count("pk"),
             reference=Sum("reference_price"),
-            awarded=Sum("awarded_submission__price"),
+            awarded=Sum(AWARDED_PRICE),
         )
     }
     if not rows:

@@ -117,7 +117,7 @@ class TenderOut(Schema):
 
     @staticmethod
     def resolve_awarded_price(tender) -> Decimal | None:
-        return tender.awarded_submission.price if tender.awarded_submission_id else None
+        return tender.awarded_submission.final_price if tender.awarded_submission_id else None
 
     @staticmethod
     def resolve_vault_public_key(tender) -> str | None:

@@ -202,6 +202,9 @@ class Submission(models.Model):
     opened_content = models.TextField(blank=True)
     price = models.DecimalField(null=True, blank=True, **MONEY)
     problem = models.CharField(max_length=300, blank=True)
+    # The bidder's best price in the tender's reverse auction, when one was held: it replaces
+    # the sealed price for the award.
+    auction_price = models.DecimalField(null=True, blank=True, **MONEY)
     # Evaluation by the committee after opening.
     qualified = models.BooleanField(null=True)
     qualification_note = models.CharField(max_length=500, blank=True)
@@ -222,6 +225,11 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender_id} #{self.sequence}"
+
+    @property
+    def final_price(self):
+        """The price the award is decided on: the auction's, else the sealed bid's."""
+        return self.auction_price if self.auction_price is not None else self.price
 
 
 MAX_DOCUMENT_MB = 10

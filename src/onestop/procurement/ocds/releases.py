@@ -290,7 +290,7 @@ def _award_releases(tender: Tender, ocid: str, agency: dict[str, Any]) -> list[d
                     "id": award_id(tender),
                     "status": "active",
                     "date": when(tender.awarded_at),
-                    "value": money(winner.price),
+                    "value": money(winner.final_price),
                     "suppliers": [seller],
                     "contractPeriod": {
                         "startDate": when(tender.awarded_at),

@@ -251,20 +251,26 @@ def rank_bids(tender: Tender, bids: list[Submission]) -> list[Ranked]:
     """Qualified bids within the budget, best first. Lowest price: the price decides, then the
     time of arrival. Price and performance: lowest price scores full price weight, others in
     proportion, plus the technical score on the remaining weight."""
-    eligible = [bid for bid in bids if bid.qualified and bid.price and bid.price <= tender.budget]
+    eligible = [
+        bid
+        for bid in bids
+        if bid.qualified and bid.final_price and bid.final_price <= tender.budget
+    ]
     if not eligible:
         return []
-    lowest = min(bid.price for bid in eligible)
+    lowest = min(bid.final_price for bid in eligible)
     ranked = []
     for bid in eligible:
-        price_points = lowest / bid.price * 100
+        price_points = lowest / bid.final_price * 100
         if tender.award_criteria == Tender.AwardCriteria.PRICE_PERFORMANCE:
             weight = Decimal(tender.price_weight) / 100
             score = price_points * weight + (bid.technical_score or 0) * (1 - weight)
         else:
             score = price_points
         ranked.append(Ranked(bid, score.quantize(CENT)))
-    ranked.sort(key=lambda row: (-row.score, row.submission.price, row.submission.submitted_at))
+    ranked.sort(
+        key=lambda row: (-row.score, row.submission.final_price, row.submission.submitted_at)
+    )
     return ranked
 
 
@@ -310,7 +316,7 @@ def tender_award(*, actor: Principal, reference: str, note: str = "") -> Tender:
         "procurement.tender.award",
         tender,
         supplier=winner.supplier_id,
-        price=winner.price,
+        price=winner.final_price,
         score=ranked[0].score,
         standstill_until=tender.standstill_until.isoformat(),
     )
@@ -454,15 +460,15 @@ def _bid_lines(tender: Tender, winner: Submission) -> list[OrderLineIn]:
             )
             for line in tender_lines
         ]
-        if sum(line.line_total for line in lines) == winner.price:
+        if sum(line.line_total for line in lines) == winner.final_price:
             return lines
     return [
         OrderLineIn(
             description=f"{tender.title} ({tender.reference})"[:255],
             unit="งาน",
             quantity=Decimal("1"),
-            unit_price=winner.price,
-            line_total=winner.price,
+            unit_price=winner.final_price,
+            line_total=winner.final_price,
         )
     ]
 
@@ -505,7 +511,7 @@ def contract_sign(
     winner = Submission.objects.select_related("supplier__business").get(
         pk=tender.awarded_submission_id
     )
-    budget.reserve(line.pk, winner.price, budget_label=str(line))
+    budget.reserve(line.pk, winner.final_price, budget_label=str(line))
     number, _year = next_number(tender.agency, "CT")
     order = order_issue(
         actor,
@@ -526,7 +532,7 @@ def contract_sign(
         tender=tender,
         submission=winner,
         supplier=winner.supplier,
-        amount=winner.price,
+        amount=winner.final_price,
         delivery_due=delivery_due,
         penalty_rate=rate,
         order=order,
@@ -542,7 +548,20 @@ def contract_sign(
         contract,
         contract=number,
         order=order.number,
-        amount=winner.price,
+        amount=winner.final_price,
         budget_line=line.code,
     )
     return contract
+
+
+def apply_auction_result(tender_id: int, best_prices: dict[int, Decimal]) -> None:
+    """A tender's reverse auction closed: each bidder's best auction price replaces its sealed
+    price for the award (runs in the auction's closing transaction). The award itself stays
+    the approver's step, on the ranking this gives."""
+    tender = Tender.objects.select_for_update().get(pk=tender_id)
+    if tender.status != Tender.Status.OPENED:
+        return
+    for supplier_id, amount in best_prices.items():
+        Submission.objects.filter(
+            tender=tender, supplier_id=supplier_id, superseded=False, qualified=True
+        ).update(auction_price=amount)
