@@ -116,7 +116,8 @@ class Tender(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "published_at"], name="tender_status_published"),
-            models.Index(fields=["agency", "status"], name="tender_agency_status"),
+            models.Index(fields=["agency", "status", "published_at"], name="tender_agency_status"),
+            models.Index(fields=["published_at", "id"], name="tender_published"),
         ]
 
     def __str__(self) -> str:
@@ -369,6 +370,7 @@ class Contract(models.Model):
                 condition=models.Q(amount__gt=0), name="contract_amount_positive"
             )
         ]
+        indexes = [models.Index(fields=["signed_at", "id"], name="contract_signed")]
 
     def __str__(self) -> str:
         return self.number

@@ -32,6 +32,7 @@ from onestop.core.errors import (
 from onestop.documents.public import sign_statement
 from onestop.identity.public import Principal, Role, principal_for, totp_verify, user_find
 from onestop.procurement.domain import vault
+from onestop.procurement.infocenter import TENDER_INDEX, tender_search_document
 from onestop.procurement.models import (
     CommitteeSeat,
     ProposalDocument,
@@ -44,6 +45,7 @@ from onestop.procurement.models import (
 from onestop.procurement.numbering import next_number
 from onestop.procurement.policies import require_own_role, require_supplier_member
 from onestop.procurement.services.documents import DocumentUpload, checked_upload
+from onestop.search.public import index as search_index
 
 MIN_COMMITTEE = 3
 MAX_COMMITTEE = 9
@@ -389,6 +391,8 @@ def tender_publish(
     tender.status = Tender.Status.PUBLISHED
     tender.published_at = timezone.now()
     tender.save(update_fields=["vault_public", "vault_kid", "threshold", "status", "published_at"])
+    # Findable on the public information center from now on (same transaction).
+    search_index(index=TENDER_INDEX, document=tender_search_document(tender))
     audit.record(
         actor=actor,
         action="procurement.tender.publish",
