@@ -16,6 +16,7 @@ from onestop.identity.models import Business, User
 from onestop.procurement.domain import vault
 from onestop.procurement.models import (
     ApprovalLevel,
+    Auction,
     BudgetLine,
     CatalogItem,
     ProcurementPlan,
@@ -25,7 +26,15 @@ from onestop.procurement.models import (
     Tender,
     VaultMemberKey,
 )
-from onestop.procurement.services import budget, catalog, inventory, planning, suppliers, tendering
+from onestop.procurement.services import (
+    auctions,
+    budget,
+    catalog,
+    inventory,
+    planning,
+    suppliers,
+    tendering,
+)
 
 # A minimal valid PDF standing in for a scanned company certificate.
 CERTIFICATE_PDF = (
@@ -235,6 +244,37 @@ def _tender() -> None:
         )
 
 
+DEMO_AUCTION_TITLE = "ขายทอดตลาดรถยนต์ส่วนกลาง โตโยต้า โคโรลล่า อัลติส ปี 2558 จำนวน 1 คัน"
+
+
+def _auction() -> None:
+    """A forward auction of a surplus government car next week (P-19): businesses register on
+    its page, pay the deposit by Thai QR and bid from the opening time."""
+    if Auction.objects.filter(title=DEMO_AUCTION_TITLE).exists():
+        return
+    buyer = identity.principal_for(User.objects.get(username="cgd.buyer"))
+    opens = (timezone.localtime() + timedelta(days=7)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    auctions.auction_create(
+        actor=buyer,
+        data=auctions.AuctionInput(
+            kind=Auction.Kind.FORWARD,
+            title=DEMO_AUCTION_TITLE,
+            description=(
+                "รถยนต์ส่วนกลางที่หมดความจำเป็นต้องใช้งาน ทะเบียน 1กข 2345 กรุงเทพมหานคร "
+                "ระยะทาง 186,000 กม. ชมสภาพรถได้ที่ลานจอดกรมบัญชีกลางในวันและเวลาราชการ"
+            ),
+            start_price="180000.00",
+            step_amount="2000.00",
+            reserve_price="200000.00",
+            deposit="10000.00",
+            opens_at=opens,
+            ends_at=opens + timedelta(hours=1),
+        ),
+    )
+
+
 def load(admin: identity.Principal) -> None:
     _suppliers(admin)
     _budgets()
@@ -242,3 +282,4 @@ def load(admin: identity.Principal) -> None:
     _vault_keys()
     _plan()
     _tender()
+    _auction()

@@ -29,6 +29,9 @@ class AuctionIn(Schema):
         None, description="Reverse: the opened tender whose qualified bidders take part"
     )
     suppliers: list[int] = Field(default_factory=list, description="Reverse without a tender")
+    reference_price: Decimal | None = Field(
+        None, description="Reverse without a tender: the buyer's reference price (ราคากลาง)"
+    )
     start_price: Decimal
     step_amount: Decimal | None = None
     step_percent: Decimal | None = None

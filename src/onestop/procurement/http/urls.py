@@ -89,4 +89,5 @@ urlpatterns = [
     ),
     path("", include("onestop.procurement.http.urls_analytics")),
     path("", include("onestop.procurement.http.urls_infocenter")),
+    path("", include("onestop.procurement.http.urls_auctions")),
 ]

@@ -102,6 +102,9 @@ class AuctionInput:
     tender_reference: str | None = None
     suppliers: Sequence[int] = field(default_factory=tuple)
     description: str = ""
+    # A reverse auction without a tender may carry the buyer's own reference price (the
+    # auction of a tender always takes the tender's).
+    reference_price: object = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,8 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
             supplier_ids = list(qualified)
         else:
             supplier_ids = list(dict.fromkeys(int(pk) for pk in data.suppliers))
+            if data.reference_price not in (None, ""):
+                reference_price = _positive(data.reference_price, "reference_price")
         if reference_price is not None and start > reference_price:
             raise InputError(
                 _("A reverse auction may not start above the reference price of %(price)s baht."),
@@ -269,6 +274,9 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
             "ends_at": ends_at.isoformat(),
         },
     )
+    from onestop.procurement.tasks import auction_close_schedule
+
+    transaction.on_commit(lambda: auction_close_schedule(reference, ends_at))
     return auction
 
 

@@ -1,0 +1,15 @@
+"""The live e-Auction pages (P-17 to P-20). Included from `onestop.procurement.http.urls`, so
+their names live in that module's "procurement" namespace (no app_name here: it would nest a
+second one)."""
+
+from django.urls import path
+
+from onestop.procurement.http import views_auctions
+
+A = "procurement/auctions/"
+urlpatterns = [
+    path(A, views_auctions.auction_list, name="auction_list"),
+    path(f"{A}new/", views_auctions.auction_new, name="auction_new"),
+    path(f"{A}<str:reference>/", views_auctions.auction_detail, name="auction_detail"),
+    path(f"{A}<str:reference>/register/", views_auctions.auction_register, name="auction_register"),
+]
