@@ -38,7 +38,7 @@ class Auction(models.Model):
     reserve_price = models.DecimalField(_("reserve price"), null=True, blank=True, **MONEY)
     step_amount = models.DecimalField(_("minimum step (baht)"), null=True, blank=True, **MONEY)
     step_percent = models.DecimalField(
-        _("minimum step (%)"), null=True, blank=True, max_digits=5, decimal_places=2
+        _("minimum step, percent"), null=True, blank=True, max_digits=5, decimal_places=2
     )
     opens_at = models.DateTimeField(_("starts at"))
     planned_end = models.DateTimeField(_("ends at"))

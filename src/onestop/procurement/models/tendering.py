@@ -76,7 +76,7 @@ class Tender(models.Model):
         choices=AwardCriteria.choices,
         default=AwardCriteria.LOWEST_PRICE,
     )
-    price_weight = models.PositiveSmallIntegerField(_("weight of price (%)"), default=100)
+    price_weight = models.PositiveSmallIntegerField(_("weight of price, percent"), default=100)
     award_due = models.DateField(_("award expected by"), null=True, blank=True)
     standstill_days = models.PositiveSmallIntegerField(_("standstill (days)"), default=7)
     awarded_submission = models.ForeignKey(
@@ -353,7 +353,7 @@ class Contract(models.Model):
     amount = models.DecimalField(_("contract value"), **MONEY)
     delivery_due = models.DateField(_("deliver by"))
     penalty_rate = models.DecimalField(
-        _("late penalty (% of the late value per day)"), max_digits=4, decimal_places=2
+        _("late penalty, percent of the late value a day"), max_digits=4, decimal_places=2
     )
     order = models.OneToOneField(
         "procurement.PurchaseOrder", on_delete=models.PROTECT, related_name="contract"
