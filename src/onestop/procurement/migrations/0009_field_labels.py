@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procurement', '0008_public_indexes'),
+        ("procurement", "0008_public_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auction',
-            name='step_percent',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='minimum step, percent'),
+            model_name="auction",
+            name="step_percent",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=5,
+                null=True,
+                verbose_name="minimum step, percent",
+            ),
         ),
         migrations.AlterField(
-            model_name='contract',
-            name='penalty_rate',
-            field=models.DecimalField(decimal_places=2, max_digits=4, verbose_name='late penalty, percent of the late value a day'),
+            model_name="contract",
+            name="penalty_rate",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=4,
+                verbose_name="late penalty, percent of the late value a day",
+            ),
         ),
         migrations.AlterField(
-            model_name='tender',
-            name='price_weight',
-            field=models.PositiveSmallIntegerField(default=100, verbose_name='weight of price, percent'),
+            model_name="tender",
+            name="price_weight",
+            field=models.PositiveSmallIntegerField(
+                default=100, verbose_name="weight of price, percent"
+            ),
         ),
     ]
