@@ -380,3 +380,39 @@ def test_a_reverse_auction_result_decides_the_award(bidding, committee, approver
     winner = Submission.objects.get(pk=awarded.awarded_submission_id)
     assert winner.supplier_id == supplier_id(bidders[2])
     assert winner.final_price == Decimal("1040000.00") and winner.price == Decimal("1210000.00")
+
+
+def test_closing_a_tender_auction_sets_the_prices_the_award_uses(
+    bidding, committee, approver, buyer, clock
+):
+    from onestop.procurement.services import auctions
+
+    tender, bidders = bidding()
+    evaluate_all(tender, committee[0])
+    auction = auctions.auction_create(
+        actor=buyer,
+        data=auctions.AuctionInput(
+            kind="reverse",
+            title="ประมูลต่อจากการประกวดราคา",
+            tender_reference=tender.reference,
+            start_price="1200000.00",
+            step_amount="5000.00",
+            opens_at=clock.now + dt.timedelta(minutes=5),
+            ends_at=clock.now + dt.timedelta(minutes=35),
+        ),
+    )
+    clock.advance(minutes=5)
+    for owner, amount in ((bidders[0], "1100000"), (bidders[2], "1090000")):
+        auctions.bid_place(
+            actor=owner,
+            reference=auction.reference,
+            supplier_id=supplier_id(owner),
+            amount=amount,
+            request_id=f"r-{amount}",
+        )
+    clock.advance(minutes=31)
+    auctions.auction_close(reference=auction.reference)
+    awarded = awarding.tender_award(actor=approver, reference=tender.reference)
+    winner = Submission.objects.get(pk=awarded.awarded_submission_id)
+    assert winner.supplier_id == supplier_id(bidders[2])
+    assert winner.final_price == Decimal("1090000.00")

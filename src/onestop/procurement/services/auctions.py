@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -481,6 +482,17 @@ def auction_close(*, reference: str, actor: audit.Actor = audit.SYSTEM) -> Aucti
     auction.status = Auction.Status.CLOSED
     auction.closed_at = now
     auction.save(update_fields=["status", "closed_at"])
+    if auction.tender_id and auction.kind == Auction.Kind.REVERSE:
+        from onestop.procurement.services.awarding import apply_auction_result
+
+        best = (
+            AuctionBid.objects.filter(auction=auction)
+            .values("bidder__supplier_id")
+            .annotate(best=Min("amount"))
+        )
+        apply_auction_result(
+            auction.tender_id, {row["bidder__supplier_id"]: row["best"] for row in best}
+        )
     winner = auction.best_bid
     met_reserve = winner is not None and (
         auction.reserve_price is None or winner.amount >= auction.reserve_price
