@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -76,7 +77,7 @@ def after_opening_context(principal, tender: Tender) -> dict:
     }
     if context["may_decide"] and tender.status == Tender.Status.AWARDED:
         context["budget_lines"] = selectors.budget_lines(principal=principal)
-        context["default_due"] = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+        context["default_due"] = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
     context["may_cancel"] = tender.status in (
         Tender.Status.DRAFT,
         Tender.Status.PUBLISHED,

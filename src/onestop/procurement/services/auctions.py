@@ -14,6 +14,8 @@ import datetime as dt
 import math
 import secrets
 import string
+import threading
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
@@ -116,10 +118,20 @@ class BidOutcome:
 
 
 def _auction(reference: str, *, lock: bool = False) -> Auction:
-    query = Auction.objects.select_related("agency", "best_bid__bidder")
+    """The auction with its best bid. With `lock`, the row is locked first and read after: on
+    PostgreSQL a locking query that also joins the best bid can return the join of the row as
+    it was before the lock was granted (the best bid missing)."""
     if lock:
-        query = query.select_for_update(of=("self",))
-    auction = query.filter(reference=reference).first()
+        locked = list(
+            Auction.objects.select_for_update().filter(reference=reference).values_list("pk")
+        )
+        if not locked:
+            raise AuctionNotFoundError(params={"reference": reference})
+    auction = (
+        Auction.objects.select_related("agency", "best_bid__bidder")
+        .filter(reference=reference)
+        .first()
+    )
     if auction is None:
         raise AuctionNotFoundError(params={"reference": reference})
     return auction
@@ -388,12 +400,33 @@ def _check_amount(auction: Auction, amount: Decimal, best: Decimal | None) -> No
             )
 
 
-@transaction.atomic
+# Bids on one auction queue here, one at a time in this process, before they meet at the
+# database's lock (the auction row; on SQLite the whole database), which still orders them
+# across processes. Waiting in the database instead, a bid could starve: SQLite retries a busy
+# lock after sleeps of up to 100 ms, so later bids overtook it until its busy timeout made it an
+# error (docs/performance.md, e-Auctions). Striped: bounded memory.
+_BID_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
 def bid_place(
     *, actor: Principal, reference: str, supplier_id: int, amount: object, request_id: str
 ) -> BidOutcome:
     """Place a bid. The same request sent again (same bidder and request id) returns the first
     acknowledgement and places nothing new."""
+    with _BID_LOCKS[zlib.crc32(reference.encode()) % len(_BID_LOCKS)]:
+        return _bid_place(
+            actor=actor,
+            reference=reference,
+            supplier_id=supplier_id,
+            amount=amount,
+            request_id=request_id,
+        )
+
+
+@transaction.atomic
+def _bid_place(
+    *, actor: Principal, reference: str, supplier_id: int, amount: object, request_id: str
+) -> BidOutcome:
     request_id = (request_id or "").strip()[:64]
     if not request_id:
         raise InputError(
