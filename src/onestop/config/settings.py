@@ -180,11 +180,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, channels (live updates) and cache ----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The channel layer waits for messages with BZPOPMIN for up to 5 s. redis-py 8 gives every read a
+# 5 s socket timeout by default: the two race, and the loser kills a WebSocket consumer every 5 s
+# of quiet (channels_redis#422). Reads may take longer than the blocking wait, never for ever.
+REDIS_CHANNEL_SOCKET_TIMEOUT = 15
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "onestop"},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_CHANNEL_SOCKET_TIMEOUT}],
+                "prefix": "onestop",
+            },
         }
     }
     CACHES = {
