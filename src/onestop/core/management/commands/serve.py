@@ -52,6 +52,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"OneStop is at http://{options['host']}:{options['port']}/")
             + "  (Ctrl+C stops it)"
         )
+        # uvicorn stops on SIGTERM and then raises the signal again once it has returned; with
+        # the default action that would end this process before it stops its children (the
+        # worker and the bank sandbox would be left running). Exit normally instead.
+        signal.signal(signal.SIGTERM, _exit)
         try:
             uvicorn.run(
                 "onestop.config.asgi:application",
@@ -77,6 +81,10 @@ class Command(BaseCommand):
         return subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "onestop", *command], env=os.environ.copy()
         )
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _local(url: str) -> bool:
