@@ -15,7 +15,7 @@ from onestop.identity import public as identity
 from onestop.procurement import selectors
 from onestop.procurement.domain import vault
 from onestop.procurement.models import CommitteeSeat, Submission, Supplier, Tender
-from onestop.procurement.services import suppliers, tendering
+from onestop.procurement.services import suppliers, tendering, vaults
 from tests.procurement.conftest import PASSPHRASE, Clock, enrol, juristic_of, otp  # noqa: F401
 
 PRICES = ("1180000.00", "1095500.50", "1210000.00")
@@ -312,7 +312,7 @@ def test_only_the_committee_releases_shares(buyer, committee, officer, clock):
 def test_a_wrong_passphrase_releases_nothing(buyer, committee, clock):
     tender = published(buyer, committee, clock)
     clock.to(tender.opening_at)
-    with pytest.raises(tendering.PassphraseWrongError):
+    with pytest.raises(vaults.PassphraseWrongError):
         tendering.share_release(
             actor=committee[0],
             reference=tender.reference,
@@ -325,7 +325,7 @@ def test_a_wrong_passphrase_releases_nothing(buyer, committee, clock):
 def test_publishing_needs_every_member_to_hold_a_vault_key(buyer, committee, officer, clock):
     newcomer = officer("CGD", "committee")
     tender = draft(buyer, clock)
-    with pytest.raises(tendering.VaultKeyMissingError):
+    with pytest.raises(vaults.VaultKeyMissingError):
         tendering.tender_publish(
             actor=buyer,
             reference=tender.reference,

@@ -30,7 +30,7 @@ from onestop.core.errors import (
     required_text,
 )
 from onestop.documents.public import sign_statement
-from onestop.identity.public import Principal, Role, principal_for, totp_verify, user_find
+from onestop.identity.public import Principal, Role
 from onestop.procurement.domain import vault
 from onestop.procurement.infocenter import TENDER_INDEX, tender_search_document
 from onestop.procurement.models import (
@@ -45,10 +45,12 @@ from onestop.procurement.models import (
 from onestop.procurement.numbering import next_number
 from onestop.procurement.policies import require_own_role, require_supplier_member
 from onestop.procurement.services.documents import DocumentUpload, checked_upload
+from onestop.procurement.services.vaults import (
+    committee_members,
+    share_unlock,
+    vault_seal,
+)
 from onestop.search.public import index as search_index
-
-MIN_COMMITTEE = 3
-MAX_COMMITTEE = 9
 
 
 class TenderNotFoundError(NotFoundError):
@@ -105,19 +107,6 @@ class ResubmissionNotAllowedError(ConflictError):
 class SupplierNotApprovedError(PermissionDeniedError):
     code = "supplier_not_approved"
     message = _("%(business)s is not an approved supplier and cannot bid.")
-
-
-class VaultKeyMissingError(InputError):
-    code = "vault_key_missing"
-    message = _(
-        "%(name)s has no vault key yet. Each committee member creates one (with a passphrase) "
-        "before the tender is published."
-    )
-
-
-class PassphraseWrongError(PermissionDeniedError):
-    code = "vault_passphrase"
-    message = _("The vault passphrase is not right.")
 
 
 @dataclass(frozen=True)
@@ -342,51 +331,21 @@ def tender_publish(
             field="clarification_deadline",
         )
     usernames = list(dict.fromkeys(name.strip() for name in committee if name.strip()))
-    if not MIN_COMMITTEE <= len(usernames) <= MAX_COMMITTEE:
-        raise InputError(
-            _("The bid-opening committee has %(min)s to %(max)s members."),
-            field="committee",
-            params={"min": MIN_COMMITTEE, "max": MAX_COMMITTEE},
-        )
-    if not 2 <= threshold <= len(usernames):
-        raise InputError(
-            _("Between 2 and %(count)s members must be needed to open the vault."),
-            field="threshold",
-            params={"count": len(usernames)},
-        )
-    members = []
-    for username in usernames:
-        user = user_find(username)
-        principal = principal_for(user)
-        if principal.agency_id != agency.pk or Role.COMMITTEE not in principal.roles:
-            raise InputError(
-                _("%(name)s is not a committee member of your agency."),
-                field="committee",
-                params={"name": username},
-            )
-        key = VaultMemberKey.objects.filter(user=user).first()
-        if key is None:
-            raise VaultKeyMissingError(field="committee", params={"name": principal.actor_name})
-        members.append((user, bytes(key.public)))
-    private = vault.generate()
-    public = vault.public_point(private)
-    shares = vault.split(private, threshold, len(members))
-    del private
+    members = committee_members(agency, usernames, threshold)
+    sealed = vault_seal(members, threshold, lambda index: _share_context(tender, index))
     seats = [
         CommitteeSeat(
             tender=tender,
-            user=user,
-            share_index=share.index,
-            share_digest=share.digest(),
-            sealed_share=vault.seal(
-                member_public, vault.share_bytes(share), _share_context(tender, share.index)
-            ),
+            user=seat.user,
+            share_index=seat.share_index,
+            share_digest=seat.share_digest,
+            sealed_share=seat.sealed_share,
         )
-        for (user, member_public), share in zip(members, shares, strict=True)
+        for seat in sealed.seats
     ]
     CommitteeSeat.objects.bulk_create(seats)
-    tender.vault_public = public
-    tender.vault_kid = vault.fingerprint(public)
+    tender.vault_public = sealed.public
+    tender.vault_kid = sealed.kid
     tender.threshold = threshold
     tender.status = Tender.Status.PUBLISHED
     tender.published_at = timezone.now()
@@ -547,31 +506,14 @@ def share_release(
         )
     if seat.released_at is not None:
         raise AlreadyReleasedError(params={"reference": tender.reference})
-    # In this transaction: if the release fails after it, the code is not spent.
-    totp_verify(user_id=actor.user_id, code=second_factor)
-    member = VaultMemberKey.objects.get(user_id=actor.user_id)
-    try:
-        member_private = vault.member_key_unlock(
-            bytes(member.encrypted_private), bytes(member.public), passphrase
-        )
-    except vault.PassphraseError as error:
-        raise PassphraseWrongError(field="passphrase") from error
-    try:
-        share = vault.share_from_bytes(
-            vault.open_sealed(
-                member_private, bytes(seat.sealed_share), _share_context(tender, seat.share_index)
-            )
-        )
-    except vault.VaultError as error:
-        raise ConflictError(
-            _("Your share of %(reference)s does not open: %(problem)s"),
-            params={"reference": tender.reference, "problem": str(error)},
-        ) from error
-    if share.digest() != seat.share_digest or share.index != seat.share_index:
-        raise ConflictError(
-            _("Your share of %(reference)s does not match the one on record."),
-            params={"reference": tender.reference},
-        )
+    share = share_unlock(
+        actor=actor,
+        seat=seat,
+        context=_share_context(tender, seat.share_index),
+        reference=tender.reference,
+        passphrase=passphrase,
+        second_factor=second_factor,
+    )
     seat.released_at = timezone.now()
     seat.released_share = vault.share_bytes(share)
     seat.save(update_fields=["released_at", "released_share"])
