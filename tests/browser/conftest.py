@@ -72,6 +72,7 @@ class Platform(str):
     """The platform's base URL, and `run(...)` for its command line (the same database)."""
 
     run: Callable[..., None]
+    bank: str  # the bank sandbox's base URL (its page pays a Thai QR)
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +130,7 @@ def platform(browser, tmp_path_factory) -> Iterator[Platform]:
                 time.sleep(0.3)
         platform = Platform(base)
         platform.run = onestop
+        platform.bank = env["BANK_API_URL"]
         yield platform
     finally:
         server.terminate()
