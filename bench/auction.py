@@ -5,6 +5,7 @@ it over WebSockets, on a real server, on a fresh database.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/auction.py
     BENCH_SERVER=uvicorn .venv/bin/python bench/auction.py   # other layouts: see SERVERS
     BENCH_WATCHERS=0 .venv/bin/python bench/auction.py       # the bid path alone
+    BENCH_GUNICORN_WORKERS=4 BENCH_WS_DEFLATE=1 ...          # more web workers; compressed frames
 
 Setup (one Django process, `--helper`): `migrate`, `demo --quiet`, then through the services
 (like tests/procurement/conftest.py): 47 more businesses with approved supplier registrations
@@ -19,7 +20,9 @@ The server runs with production settings (DEBUG=0). `SERVERS` lists the layouts 
 the default, `gunicorn-2+uvicorn-redis`, was the fastest for the bid path (docs/performance.md):
 the production layout of docs/operations.md, gunicorn (2 sync workers, WSGI) for HTTP and one
 uvicorn process (ASGI) for the WebSockets, joined by the Redis channel layer (REDIS_URL, default
-redis://127.0.0.1:6379/0; a Redis must answer there). `uvicorn` is `onestop serve` without its
+redis://127.0.0.1:6379/0; a Redis must answer there). As in production, the live process does not
+compress frames (`--ws-per-message-deflate false`) and, on SQLite, each gunicorn worker keeps its
+database connection (SQLITE_CONN_MAX_AGE). `uvicorn` is `onestop serve` without its
 worker: one process, HTTP and WebSockets, the in-memory channel layer, no Redis needed.
 A child process (`--watchers`) opens the 1,000 WebSockets (`websockets`, offering
 permessage-deflate as browsers do) and notes when each frame arrives and its `bids_count`.
@@ -40,6 +43,11 @@ after the bid has been handed to the channel layer). `fanout_from_bid_p99_ms`: t
 the moment the server took the bid (its `received_at`). `fanout_missed`: pairs never
 delivered. `lost`: acknowledged bids (201) that are not, with the same sequence, amount
 and request id, in the database at the end (read by the helper after the run).
+
+`server_cpu_ms_per_*`: CPU time (user + system, from /proc) of each server command with its
+workers (gunicorn, then uvicorn), per trivial request, per bid request and per accepted bid
+while bidding. Latencies and rates depend on whatever else runs on the machine; CPU per request
+much less, so these compare two runs best.
 """
 
 from __future__ import annotations
@@ -365,6 +373,10 @@ UVICORN = [
     "--no-access-log",
     "--lifespan",
     "off",
+    # permessage-deflate compresses every frame for every watcher (docs/performance.md);
+    # BENCH_WS_DEFLATE=1 measures it on.
+    "--ws-per-message-deflate",
+    "true" if os.environ.get("BENCH_WS_DEFLATE", "0") == "1" else "false",
 ]
 
 # name: (commands, whether it needs Redis); each command gets the HTTP port and the WS port.
@@ -389,12 +401,14 @@ SERVERS = {
     "gunicorn-2+uvicorn-redis": (
         lambda http, ws: [
             [
+                "env",
+                "SQLITE_CONN_MAX_AGE=600",  # sync workers: one connection each (no-op on PostgreSQL)
                 str(BIN / "gunicorn"),
                 "onestop.config.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{http}",
                 "--workers",
-                "2",
+                os.environ.get("BENCH_GUNICORN_WORKERS", "2"),
                 "--log-level",
                 "warning",
             ],
@@ -437,8 +451,31 @@ def wait_until_up(port: int, processes: list[subprocess.Popen], log: Path) -> No
 # The bidders and the trivial endpoint -----------------------------------------------------------
 
 
+def group_cpu(groups: list[int]) -> list[float]:
+    """CPU seconds (user + system) used so far by the live processes of each process group
+    (a server command and its workers). Unlike latencies, this does not depend on what else
+    runs on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(groups, 0.0)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        group = int(fields[2])  # pgrp; utime and stime follow at 11 and 12
+        if group in used:
+            used[group] += (int(fields[11]) + int(fields[12])) / ticks
+    return [used[group] for group in groups]
+
+
 async def _load(
-    http_port: int, setup: dict, watchers_child: subprocess.Popen | None, tmp: Path
+    http_port: int,
+    setup: dict,
+    watchers_child: subprocess.Popen | None,
+    tmp: Path,
+    groups: list[int],
 ) -> dict:
     import httpx
 
@@ -470,9 +507,11 @@ async def _load(
                     health_errors += 1
 
         await asyncio.gather(*(client.get("/api/health") for client in clients))  # connect
+        cpu_before = group_cpu(groups)
         started = time.monotonic()
         await asyncio.gather(*(health(client, started + TRIVIAL_SECONDS) for client in clients))
         trivial_seconds = time.monotonic() - started
+        cpu_trivial = group_cpu(groups)
         note(f"trivial endpoint: {len(health_latencies) / trivial_seconds:.0f} req/s")
 
         wait = setup["opens_at"] - time.time() + 0.2
@@ -539,11 +578,13 @@ async def _load(
                     errors[key] = errors.get(key, 0) + 1
                     await asyncio.sleep(0.05)
 
+        cpu_bidding = group_cpu(groups)
         started = time.monotonic()
         await asyncio.gather(
             *(bidder(number, client, started + SECONDS) for number, client in enumerate(clients))
         )
         bidding_seconds = time.monotonic() - started
+        cpu_after = group_cpu(groups)
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
     note(f"bidding: {len(acks)} accepted, {sum(refusals.values())} refused, errors {errors}")
@@ -569,6 +610,20 @@ async def _load(
         "trivial_per_s": round(len(health_latencies) / trivial_seconds, 1),
         "trivial_p99_ms": round(percentile(health_latencies, 0.99), 1),
         "trivial_errors": health_errors,
+        # CPU of each server command (its whole process group), in ms: per trivial request,
+        # per bid request (accepted or refused) and per accepted bid while bidding.
+        "server_cpu_ms_per_trivial": [
+            round((b - a) * 1000 / max(1, len(health_latencies)), 2)
+            for a, b in zip(cpu_before, cpu_trivial, strict=True)
+        ],
+        "server_cpu_ms_per_bid_request": [
+            round((b - a) * 1000 / max(1, answered), 2)
+            for a, b in zip(cpu_bidding, cpu_after, strict=True)
+        ],
+        "server_cpu_ms_per_accepted_bid": [
+            round((b - a) * 1000 / max(1, len(acks)), 1)
+            for a, b in zip(cpu_bidding, cpu_after, strict=True)
+        ],
     }
 
 
@@ -712,7 +767,8 @@ def main() -> None:
                     raise RuntimeError(f"the watchers did not connect ({ready!r}); see {log}")
                 note(f"{WATCHERS} watchers connected")
 
-            figures = asyncio.run(_load(http_port, setup, watchers_process, tmp))
+            groups = [process.pid for process in processes if getattr(process, "own_group", False)]
+            figures = asyncio.run(_load(http_port, setup, watchers_process, tmp, groups))
             if figures["bid_errors"] or figures["trivial_errors"]:
                 errors = [line for line in log.read_text().splitlines() if "Error" in line]
                 note("server errors (last 10):\n" + "\n".join(errors[-10:]))
@@ -737,7 +793,9 @@ def main() -> None:
         "lost": verified["lost"],
         "fanout_p99_ms": fanout["fanout_p99_ms"],
         "trivial_per_s": figures["trivial_per_s"],
-        "server": SERVER,
+        "server": SERVER.replace(
+            "gunicorn-2", f"gunicorn-{os.environ.get('BENCH_GUNICORN_WORKERS', '2')}"
+        ),
         "database": "postgresql" if database else "sqlite",
         "seconds": SECONDS,
         **{key: value for key, value in figures.items() if key not in ("bids_accepted",)},
