@@ -160,6 +160,11 @@ def _database() -> dict:
                 "PRAGMA busy_timeout=20000;"
             ),
         }
+        # A connection per request by default. Under gunicorn's sync workers (one thread each)
+        # keeping it saves opening it and its PRAGMAs on every request (docs/performance.md,
+        # e-Auctions); not under ASGI, where each request runs in a thread of its own.
+        config["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 0)
+        config["CONN_HEALTH_CHECKS"] = True
     elif engine == "django.db.backends.postgresql":
         # A pool, not a connection per request (about 110 req/s without one on these machines).
         config["CONN_MAX_AGE"] = 0

@@ -275,6 +275,37 @@ def _auction() -> None:
     )
 
 
+DEMO_SEALED_TITLE = "ประมูลแบบปิด จัดซื้อเครื่องคอมพิวเตอร์โน้ตบุ๊ก 60 เครื่อง"
+
+
+def _sealed_auction() -> None:
+    """A sealed-bid auction among three demo suppliers from tomorrow (P-18): each seals one
+    price on its page; the demo committee opens the bids after the close."""
+    if Auction.objects.filter(title=DEMO_SEALED_TITLE).exists():
+        return
+    buyer = identity.principal_for(User.objects.get(username="cgd.buyer"))
+    opens = (timezone.localtime() + timedelta(days=1)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    bidders = Supplier.objects.filter(status=Supplier.Status.APPROVED).order_by("pk")[:3]
+    auctions.auction_create(
+        actor=buyer,
+        data=auctions.AuctionInput(
+            kind=Auction.Kind.SEALED,
+            title=DEMO_SEALED_TITLE,
+            description="โน้ตบุ๊กสำหรับเจ้าหน้าที่ ตามคุณลักษณะเฉพาะของกระทรวงดิจิทัลฯ รับประกัน 3 ปี",
+            reference_price="1800000.00",
+            start_price="1750000.00",
+            suppliers=[supplier.pk for supplier in bidders],
+            committee=["cgd.committee1", "cgd.committee2", "cgd.committee3"],
+            threshold=2,
+            allow_resubmission=True,
+            opens_at=opens,
+            ends_at=opens + timedelta(hours=8),
+        ),
+    )
+
+
 def load(admin: identity.Principal) -> None:
     _suppliers(admin)
     _budgets()
@@ -283,3 +314,4 @@ def load(admin: identity.Principal) -> None:
     _plan()
     _tender()
     _auction()
+    _sealed_auction()

@@ -48,9 +48,10 @@ def principal_for(user: User | None) -> Principal:
     """The Principal of a user: three queries at most (user+citizen+officer, roles, businesses)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
-    user = User.objects.select_related("citizen", "officer__agency").filter(pk=user.pk).first()
-    if user is None:
-        return ANONYMOUS
+    if not (User.citizen.is_cached(user) and User.officer.is_cached(user)):
+        user = User.objects.select_related("citizen", "officer__agency").filter(pk=user.pk).first()
+        if user is None:
+            return ANONYMOUS
     citizen = getattr(user, "citizen", None)
     officer = getattr(user, "officer", None)
     roles: frozenset[str] = frozenset()

@@ -760,7 +760,7 @@ def api_token_user(token: str) -> User | None:
         return None
     now = timezone.now()
     record = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__citizen", "user__officer__agency")
         .filter(key_hash=_token_hash(token), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )

@@ -3,23 +3,29 @@
 Protocol (JSON text frames):
 
 * server → client, on connect and after every change: `{"type": "state", "state": <view>}`,
-  the auction's public state as this viewer may see it (`selectors_auctions.view_for`);
+  the auction's public state as this viewer may see it (`selectors_auctions.view_for`). The
+  state sent on connect carries the last 50 bids; the states after a change carry only the last
+  few (`live.ANNOUNCED_BIDS`): a client keeps the bids it has and merges the new ones by sequence;
 * client → server: `{"type": "catch_up", "after": N}`; the answer is
   `{"type": "bids", "bids": [...]}`, every bid with a sequence above N (labels only), for a
-  client that reconnects after a drop;
+  client that reconnects after a drop, or that sees a gap between the bids it has and the
+  oldest bid of a new state;
 * a malformed client message gets `{"type": "error", "code": "bad_message"}`; an unknown
   auction closes the socket with code 4404.
 
 States only move forward: one with fewer bids than the last one sent (announcements of two bids
-may cross), or the same one again, is not sent. A state carries the last 50 bids; `catch_up`
-fills a longer gap. Frames are compact UTF-8 JSON (Thai is not escaped).
+may cross), or the same one again, is not sent. Frames are compact UTF-8 JSON (Thai is not
+escaped).
 
 Who is looking is decided once, at connect, from the session (anonymous: an observer). The
 changes come from the channel-layer group `live.auction_group(reference)` with the public
-state only (amounts and anonymous labels); each consumer adds what its viewer may see without
-touching the database: a bidder never receives another bidder's name while the auction runs,
-the buyer's agency sees the names it loaded at connect. Only once the auction is over are the
-names loaded (once per process, shared by every watcher) and shown to everyone.
+state only (amounts and anonymous labels). Each process joins that group once per watched
+auction (`_Hub`), not once per watcher: the hub receives a change once, encodes it once per
+kind of viewer (observers; each bidder label; the buyer's agency) and hands the encoded frame to
+each of its watchers, without touching the database and without a thread hop per watcher. A
+bidder never receives another bidder's name while the auction runs (its frame is built for its
+own labels only), the buyer's agency sees the names it loaded at connect. Only once the auction
+is over are the names loaded (once per process, shared by every watcher) and shown to everyone.
 
 Each server process also keeps one timer per watched auction (`AuctionClock`): at the end it
 closes the auction if no worker has yet (`auctions_close_due`) and tells its watchers the final
@@ -29,6 +35,7 @@ state. The worker's close task does the same without watchers; either may come f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -36,7 +43,10 @@ from collections import OrderedDict
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.utils import timezone
 
 from onestop.identity.public import principal_for
@@ -58,7 +68,9 @@ def _order(state: dict[str, Any]) -> tuple[int, int]:
     """States only move forward: more bids, then closed. An older state is never sent after a
     newer one (two bids' announcements may arrive in either order), nor the same one twice (the
     standing and the end change only with a bid)."""
-    return (int(state["bids_count"]), 0 if state["status"] == SCHEDULED else 1)
+    # A sealed-bid auction moves once more after its close: its committee opens the bids.
+    phase = 0 if state["status"] == SCHEDULED else (2 if state.get("opened") else 1)
+    return (int(state["bids_count"]), phase)
 
 
 def _identity(state: dict[str, Any]) -> tuple[str, str, str]:
@@ -189,55 +201,236 @@ class AuctionClock:
 CLOCK = AuctionClock()
 
 
+def _encode(content: Any) -> str:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+def _frame_key(viewer: reads.Viewer) -> tuple:
+    """Watchers with the same key receive the same frame for the same state."""
+    if viewer.role == "buyer":
+        return ("buyer", tuple(sorted(viewer.names.items())))
+    if viewer.role == "bidder":
+        return ("bidder", tuple(sorted(viewer.own_labels)))
+    return (viewer.role,)
+
+
+def _frame(viewer: reads.Viewer, state: dict[str, Any], body: str, names: dict[str, str]) -> str:
+    """The state frame for this viewer: `state_message(view_for(viewer, state, names))`,
+    encoded, from the state encoded once (`body`) and what this viewer adds to it."""
+    extra = reads.view_extra(viewer, state, names)
+    added = "".join(f",{_encode(key)}:{_encode(value)}" for key, value in extra.items())
+    return f'{{"type":"state","state":{body[:-1]}{added}}}}}'
+
+
+class _Hub:
+    """The watchers of one auction in this process (and event loop): one member of the channel
+    layer's group for all of them. A change is received once and encoded once per kind of
+    viewer; each watcher gets the encoded frame in its inbox and sends it from its own task (a
+    slow client delays only itself)."""
+
+    def __init__(self, reference: str, layer: Any) -> None:
+        self.reference = reference
+        self.layer = layer
+        self.group = auction_group(reference)
+        self.loop = asyncio.get_running_loop()
+        self.members = 0
+        self.watchers: set[AuctionConsumer] = set()
+        self.latest: dict[tuple, dict[str, Any]] = {}  # identity -> newest state received
+        self.channel: str | None = None
+        self.task: asyncio.Task | None = None
+        self.joined = asyncio.ensure_future(self._join())
+
+    async def _join(self) -> None:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        rejoin = self.loop.time() + REJOIN_SECONDS
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:  # Redis gone for a moment: keep listening
+                logger.exception("lost the channel layer for auction %s", self.reference)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            if message.get("type") == "auction.state":
+                try:
+                    await self.publish(message["state"])
+                except Exception:
+                    logger.exception("could not send a state of auction %s", self.reference)
+            if self.loop.time() > rejoin:  # group memberships expire (a day by default)
+                rejoin = self.loop.time() + REJOIN_SECONDS
+                await self.layer.group_add(self.group, self.channel)
+
+    async def close(self) -> None:
+        try:
+            await asyncio.shield(self.joined)
+        except Exception:  # never joined: nothing to leave
+            return
+        if self.task is not None:
+            self.task.cancel()
+        await self.layer.group_discard(self.group, self.channel)
+
+    async def publish(self, state: dict[str, Any]) -> None:
+        identity, order = _identity(state), _order(state)
+        latest = self.latest.get(identity)
+        if latest is None or _order(latest) < order:
+            self.latest[identity] = state
+        CLOCK.follow(self.reference, state)
+        names: dict[str, str] = {}
+        if state["status"] != SCHEDULED:
+            names = await NAMES_AFTER_CLOSE.get(self.reference, state)
+        frames: dict[tuple, str | None] = {}
+        body = None
+        for watcher in list(self.watchers):
+            if watcher.identity != identity or (watcher.last is not None and order <= watcher.last):
+                continue
+            key = watcher.frame_key
+            if key not in frames:
+                viewer = watcher.viewer
+                if viewer.role == "buyer" and any(
+                    row["label"] not in viewer.names for row in state["standings"]
+                ):  # a bidder registered after the buyer connected (forward auctions)
+                    frames[key] = None
+                else:
+                    if body is None:
+                        body = _encode(state)
+                    frames[key] = _frame(viewer, state, body, names)
+            frame = frames[key]
+            watcher.last = order
+            watcher.inbox.put_nowait(frame if frame is not None else (state, names))
+
+    def ready(self, watcher: AuctionConsumer) -> None:
+        """The watcher has sent its first state: from now on it gets every change (and the
+        newest one received meanwhile, if it is newer than what the watcher sent)."""
+        self.watchers.add(watcher)
+        latest = self.latest.get(watcher.identity)
+        if latest is not None and _order(latest) > watcher.last:
+            watcher.last = _order(latest)
+            watcher.inbox.put_nowait((latest, None))
+
+
+class _Hubs:
+    def __init__(self) -> None:
+        self.hubs: dict[str, _Hub] = {}
+
+    def enter(self, reference: str, layer: Any) -> _Hub:
+        hub = self.hubs.get(reference)
+        if (
+            hub is None
+            or hub.loop is not asyncio.get_running_loop()
+            or (hub.joined.done() and hub.joined.exception() is not None)
+        ):
+            hub = self.hubs[reference] = _Hub(reference, layer)
+        hub.members += 1
+        return hub
+
+    async def leave(self, hub: _Hub, watcher: AuctionConsumer) -> None:
+        hub.watchers.discard(watcher)
+        hub.members -= 1
+        if hub.members <= 0:
+            if self.hubs.get(hub.reference) is hub:
+                del self.hubs[hub.reference]
+            await hub.close()
+
+
+HUBS = _Hubs()
+REJOIN_SECONDS = 3600.0
+RETRY_SECONDS = 1.0
+
+
 class AuctionConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope, receive, send) -> None:
+        """As channels' `AsyncConsumer.__call__`, with an inbox in this process (filled by the
+        auction's `_Hub`) in place of a channel of the watcher's own on the channel layer, and
+        a task that sends what arrives there (no database, no thread hop per frame)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.base_send = send
+        sender = asyncio.ensure_future(self._sender())
+        try:
+            with contextlib.suppress(StopConsumer):
+                await await_many_dispatch([receive], self.dispatch)
+        finally:
+            sender.cancel()
+
+    async def _sender(self) -> None:
+        while True:
+            item = await self.inbox.get()
+            while isinstance(item, str) and not self.inbox.empty():
+                following = self.inbox.get_nowait()  # behind: only the newest frame matters
+                if not isinstance(following, str):
+                    await self.send(text_data=item)
+                item = following
+            try:
+                if isinstance(item, str):
+                    await self.send(text_data=item)
+                else:  # a state this watcher's frame could not be built for
+                    await self._send_view(*item)
+            except Exception:  # the socket is closing: its disconnect ends this task
+                logger.debug("could not send to a watcher of %s", self.reference, exc_info=True)
+
     async def connect(self) -> None:
         self.reference = str(self.scope["url_route"]["kwargs"]["reference"])
-        self.group = auction_group(self.reference)
-        # Join before reading the state, so that no change between the two is missed.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.last: tuple[int, int] | None = None
+        self.hub: _Hub | None = None
+        if self.channel_layer is not None:
+            # Join before reading the state, so that no change between the two is missed.
+            self.hub = HUBS.enter(self.reference, self.channel_layer)
+        try:
+            await self._connect()
+        except BaseException:  # no disconnect follows a failed connect: leave here
+            await self._leave_hub()
+            raise
+
+    async def _leave_hub(self) -> None:
+        hub, self.hub = getattr(self, "hub", None), None
+        if hub is not None:
+            await HUBS.leave(hub, self)
+
+    async def _connect(self) -> None:
+        if self.hub is not None:
+            await asyncio.shield(self.hub.joined)
         loaded = await database_sync_to_async(_load)(self.scope.get("user"), self.reference)
         if loaded is None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self._leave_hub()
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.viewer, self.principal, state, self.names = loaded
+        self.frame_key = _frame_key(self.viewer)
         self.identity = _identity(state)
-        self.last: tuple[int, int] | None = None
         await self.accept()
-        await self._send_state(state)
+        self.last = _order(state)
+        await self.send(text_data=_encode(state_message(self._view(state, self.names))))
         CLOCK.watch(self.reference, state)
         self.watching = True
+        if self.hub is not None:
+            self.hub.ready(self)
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "watching", False):
             self.watching = False
             CLOCK.leave(self.reference)
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._leave_hub()
 
-    async def auction_state(self, event: dict[str, Any]) -> None:
-        """A change of the auction (a bid, an extension, the close): no database reads, except
-        the names once the auction is over (shared) and a new bidder's name for the buyer."""
-        state = event["state"]
-        if not getattr(self, "watching", False) or _identity(state) != self.identity:
-            return  # gone, or another auction under this reference (a Redis shared by two sites)
-        CLOCK.follow(self.reference, state)
-        if self.last is not None and _order(state) <= self.last:
-            return
-        if state["status"] != SCHEDULED and not self.names and not self.viewer.names:
-            self.names = await NAMES_AFTER_CLOSE.get(self.reference, state)
+    def _view(self, state: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+        return reads.view_for(self.viewer, state, names)
+
+    async def _send_view(self, state: dict[str, Any], names: dict[str, str] | None) -> None:
+        """The slow path: a buyer that must first learn a new bidder's name, or the newest state
+        that reached the hub while this watcher connected."""
+        if names is None:
+            names = self.names
+            if state["status"] != SCHEDULED and not names and not self.viewer.names:
+                names = await NAMES_AFTER_CLOSE.get(self.reference, state)
         if self.viewer.role == "buyer" and any(
             row["label"] not in self.viewer.names for row in state["standings"]
-        ):  # a bidder registered after the buyer connected (forward auctions)
+        ):
             self.viewer = await database_sync_to_async(self._reload_viewer)()
-        await self._send_state(state)
-
-    async def _send_state(self, state: dict[str, Any]) -> None:
-        order = _order(state)
-        if self.last is not None and order <= self.last:
-            return
-        self.last = order
-        await self.send_json(state_message(reads.view_for(self.viewer, state, self.names)))
+            self.frame_key = _frame_key(self.viewer)
+        await self.send(text_data=_encode(state_message(self._view(state, names))))
 
     def _reload_viewer(self) -> reads.Viewer:
         return reads.viewer_for(self.principal, reads.auction_detail(self.reference))

@@ -17,6 +17,11 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger(__name__)
 
 
+# A change is announced with the last few bids only (the state sent on connect has the last 50):
+# a watcher that missed more (a slow connection, two announcements crossing) asks for the gap.
+ANNOUNCED_BIDS = 10
+
+
 def auction_group(reference: str) -> str:
     return "auction." + "".join(ch if ch.isalnum() else "_" for ch in reference)
 
@@ -28,7 +33,7 @@ def announce_bid(reference: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    state = auction_public_state(reference)
+    state = auction_public_state(reference, history=ANNOUNCED_BIDS)
     try:
         async_to_sync(layer.group_send)(
             auction_group(reference), {"type": "auction.state", "state": state}

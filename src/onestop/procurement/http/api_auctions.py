@@ -8,13 +8,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from onestop.core.http.api import ErrorOut
+from onestop.documents.public import document_pdf
 from onestop.procurement import selectors_auctions as reads
-from onestop.procurement.http.api_tendering import PUBLIC
-from onestop.procurement.services import auctions
+from onestop.procurement.domain import vault
+from onestop.procurement.http.api_tendering import PUBLIC, ShareIn
+from onestop.procurement.services import auction_results, auctions, sealed_auctions
 
 router = Router(tags=["e-auctions"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -22,7 +24,7 @@ A = "/procurement/auctions"
 
 
 class AuctionIn(Schema):
-    kind: str = Field(description="reverse or forward")
+    kind: str = Field(description="reverse, forward or sealed")
     title: str
     description: str = ""
     tender_reference: str | None = Field(
@@ -41,6 +43,15 @@ class AuctionIn(Schema):
     ends_at: dt.datetime
     extension_window: int = Field(180, description="A bid this close to the end extends it (s)")
     extension: int = Field(180, description="By how much, from the bid (s)")
+    committee: list[str] = Field(
+        default_factory=list,
+        description="Sealed: usernames of the opening committee (a tender's auction may leave it "
+        "empty to take the tender's committee)",
+    )
+    threshold: int | None = Field(None, description="Sealed: members needed to open the bids")
+    allow_resubmission: bool = Field(
+        False, description="Sealed: a bidder may seal a new bid within the time (the last counts)"
+    )
 
 
 class AuctionOut(Schema):
@@ -58,6 +69,16 @@ class AuctionOut(Schema):
     opens_at: dt.datetime
     planned_end: dt.datetime
     ends_at: dt.datetime
+    allow_resubmission: bool
+    threshold: int | None
+    vault_key: str | None = Field(
+        None, description="Sealed: the vault public key (base64url P-256 point) to seal bids to"
+    )
+    vault_kid: str
+
+    @staticmethod
+    def resolve_vault_key(auction) -> str | None:
+        return vault.b64url(bytes(auction.vault_public)) if auction.vault_public else None
 
 
 class RegisterIn(Schema):
@@ -86,6 +107,37 @@ class BidOut(Schema):
     label: str
     ends_at: dt.datetime
     replayed: bool
+
+
+class SealedBidIn(Schema):
+    supplier_id: int
+    sealed_bid: str = Field(
+        description="The envelope JSON exactly as sealed by the client, to the auction's vault "
+        'key with the context "auction-bid|<reference>|<supplier_id>" and the plaintext '
+        '{"price": "<baht>"}'
+    )
+
+
+class SealedReceiptOut(Schema):
+    sequence: int
+    received_at: dt.datetime
+    label: str = Field(alias="bidder.label")
+    sha256: str
+    receipt: str = Field(description="The signed statement (canonical JSON)")
+    signature: str = Field(description="ECDSA P-256/SHA-256 by the platform, base64")
+    certificate_pem: str
+
+    @staticmethod
+    def resolve_receipt(bid) -> str:
+        return bytes(bid.receipt).decode()
+
+    @staticmethod
+    def resolve_signature(bid) -> str:
+        return bid.receipt_signature
+
+    @staticmethod
+    def resolve_certificate_pem(bid) -> str:
+        return bid.receipt_certificate
 
 
 @router.post(A, response={201: AuctionOut, **ERRORS}, summary="Schedule an auction (buyer)")
@@ -119,6 +171,20 @@ def auction_state(request: HttpRequest, reference: str):
 def auction_bids(request: HttpRequest, reference: str, after: int = 0):
     reads.auction_detail(reference)
     return reads.bids_after(reference, after)
+
+
+@router.get(
+    f"{A}/{{reference}}/result.pdf",
+    auth=PUBLIC,
+    response={200: None, **ERRORS},
+    summary="The signed result document (PDF; public once the results are known: after the "
+    "close, for a sealed-bid auction once its bids are opened)",
+)
+def auction_result_pdf(request: HttpRequest, reference: str):
+    document = auction_results.auction_result_document(reference)
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.reference}-result.pdf"'
+    return response
 
 
 @router.post(
@@ -155,3 +221,34 @@ def bid_place(request: HttpRequest, reference: str, payload: BidIn):
         "replayed": outcome.replayed,
     }
     return Status(200 if outcome.replayed else 201, body)
+
+
+@router.post(
+    f"{A}/{{reference}}/sealed-bids",
+    response={201: SealedReceiptOut, **ERRORS},
+    summary="Sealed-bid auction: submit a sealed bid; returns the signed receipt (the same "
+    "envelope sent again returns its first receipt)",
+)
+def sealed_bid_submit(request: HttpRequest, reference: str, payload: SealedBidIn):
+    bid = sealed_auctions.sealed_bid_submit(
+        actor=request.principal,
+        reference=reference,
+        supplier_id=payload.supplier_id,
+        sealed=payload.sealed_bid.encode(),
+    )
+    return Status(201, bid)
+
+
+@router.post(
+    f"{A}/{{reference}}/shares",
+    response={200: AuctionOut, **ERRORS},
+    summary="Sealed-bid auction: release my share (opening committee, after the close); the "
+    "last share needed opens every bid",
+)
+def sealed_share_release(request: HttpRequest, reference: str, payload: ShareIn):
+    return sealed_auctions.sealed_share_release(
+        actor=request.principal,
+        reference=reference,
+        passphrase=payload.passphrase,
+        second_factor=payload.second_factor,
+    )

@@ -10,8 +10,6 @@ The live page follows `ws/auctions/<reference>/` (`procurement/consumers.py`) wi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,12 +22,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.core.errors import ApplicationError, InputError
 from onestop.core.http.errors import error_response
+from onestop.documents.public import document_pdf
 from onestop.identity.public import Role
 from onestop.procurement import selectors_auctions as reads
+from onestop.procurement.domain import vault
 from onestop.procurement.http.common import page, perform
-from onestop.procurement.models import Auction, AuctionBidder, Submission, Supplier, Tender
+from onestop.procurement.models import (
+    Auction,
+    AuctionBidder,
+    Submission,
+    Supplier,
+    Tender,
+    VaultMemberKey,
+)
 from onestop.procurement.policies import require_own_role
-from onestop.procurement.services import auctions
+from onestop.procurement.services import auction_results, auctions, sealed_auctions
 
 
 def _close_due_lazily() -> None:
@@ -62,50 +69,6 @@ def _phase(auction: Auction, now: dt.datetime) -> str:
     return "running" if now < auction.ends_at else "closing"
 
 
-@dataclass(frozen=True)
-class Result:
-    """The outcome of a closed auction, for everyone to see."""
-
-    winner: str | None
-    label: str | None
-    amount: Decimal | None
-    savings: Decimal | None  # reverse: reference price − winning price
-    savings_percent: Decimal | None
-    gain: Decimal | None  # forward: winning price − start price
-    gain_percent: Decimal | None
-    reserve_met: bool | None
-
-
-def _percent(part: Decimal, whole: Decimal) -> Decimal:
-    return (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def auction_result(auction: Auction) -> Result | None:
-    if auction.status != Auction.Status.CLOSED:
-        return None
-    best = auction.best_bid
-    if best is None:
-        return Result(None, None, None, None, None, None, None, None)
-    savings = savings_percent = gain = gain_percent = reserve_met = None
-    if auction.kind == Auction.Kind.REVERSE and auction.reference_price:
-        savings = auction.reference_price - best.amount
-        savings_percent = _percent(savings, auction.reference_price)
-    if auction.kind == Auction.Kind.FORWARD:
-        gain = best.amount - auction.start_price
-        gain_percent = _percent(gain, auction.start_price)
-        reserve_met = auction.reserve_price is None or best.amount >= auction.reserve_price
-    return Result(
-        winner=best.bidder.supplier.business.name_th,
-        label=best.bidder.label,
-        amount=best.amount,
-        savings=savings,
-        savings_percent=savings_percent,
-        gain=gain,
-        gain_percent=gain_percent,
-        reserve_met=reserve_met,
-    )
-
-
 @require_GET
 def auction_detail(request: HttpRequest, reference: str) -> HttpResponse:
     principal = request.principal
@@ -114,6 +77,8 @@ def auction_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if auction.status == Auction.Status.SCHEDULED and auction.ends_at <= timezone.now():
             auctions.auctions_close_due()
             auction = reads.auction_detail(reference)
+        if auction.kind == Auction.Kind.SEALED:
+            return _sealed_detail(request, auction)
         viewer = reads.viewer_for(principal, auction)
         state = reads.view_for(
             viewer, reads.auction_public_state(reference), reads.closed_names(auction)
@@ -154,11 +119,24 @@ def auction_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 seat for seat in seats if seat.deposit_paid_at is not None or auction.deposit == 0
             ],
             "registrable": registrable,
-            "result": auction_result(auction),
+            "result": reads.auction_result(auction),
             "standings": _with_names(state["standings"], state),
             "history": _with_names(reversed(state["bids"]), state),
         },
     )
+
+
+@require_GET
+def auction_result_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    """The signed result document, public once the results are known (as stored: every
+    download is the same file)."""
+    try:
+        document = auction_results.auction_result_document(reference)
+    except ApplicationError as error:
+        return error_response(request, error)
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.reference}-result.pdf"'
+    return response
 
 
 def _with_names(rows, state: dict) -> list[dict]:
@@ -214,6 +192,9 @@ def _input(values) -> auctions.AuctionInput:
         ends_at=_moment(values.get("ends_at", ""), "ends_at"),
         extension_window=_seconds(values.get("extension_window", ""), "extension_window", 180),
         extension=_seconds(values.get("extension", ""), "extension", 180),
+        committee=values.getlist("committee"),
+        threshold=_seconds(values.get("threshold", ""), "threshold", 0) or None,
+        allow_resubmission=values.get("allow_resubmission") == "on",
     )
 
 
@@ -252,6 +233,11 @@ def auction_new(request: HttpRequest) -> HttpResponse:
             .filter(status=Supplier.Status.APPROVED)
             .order_by("business__name_th"),
             "chosen": chosen,
+            "committee_candidates": VaultMemberKey.objects.filter(
+                user__officer__agency_id=agency.pk,
+                user__officer__role_grants__role=Role.COMMITTEE,
+            ).select_related("user"),
+            "committee_chosen": set(values.getlist("committee")) if values else set(),
         },
     )
 
@@ -270,5 +256,104 @@ def auction_register(request: HttpRequest, reference: str) -> HttpResponse:
             actor=request.principal, reference=reference, supplier_id=supplier_id
         ),
         success=_("Registered. Bid on this page from the opening time."),
+        redirect_to=url,
+    )
+
+
+def _countdown(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    return _("%(days)s d %(clock)s") % {"days": days, "clock": clock} if days else clock
+
+
+def _sealed_detail(request: HttpRequest, auction: Auction) -> HttpResponse:
+    """A sealed-bid auction's page (P-18): sealing in the browser, receipts, the committee's
+    release after the close, and the opened result. Its status part refreshes itself (htmx)."""
+    principal = request.principal
+    now = timezone.now()
+    if auction.opened_at:
+        phase = "opened"
+    elif auction.status != Auction.Status.SCHEDULED:
+        phase = auction.status
+    else:
+        phase = "upcoming" if now < auction.opens_at else "running"
+    target = auction.opens_at if phase == "upcoming" else auction.ends_at
+    context = {
+        "auction": auction,
+        "phase": phase,
+        "time_left": _countdown((target - now).total_seconds()),
+        "released": reads.sealed_released(auction),
+    }
+    if request.GET.get("part") == "status":
+        return render(request, "procurement/_auction_sealed_status.html", context)
+    viewer = reads.viewer_for(principal, auction)
+    state = reads.view_for(
+        viewer, reads.auction_public_state(auction.reference), reads.closed_names(auction)
+    )
+    seats = []
+    if principal.business_ids:
+        seats = list(
+            AuctionBidder.objects.filter(
+                auction=auction,
+                supplier__business_id__in=principal.business_ids,
+                supplier__status=Supplier.Status.APPROVED,
+            ).select_related("supplier__business")
+        )
+        for seat in seats:
+            seat.bid_context = sealed_auctions.bid_context(auction.reference, seat.supplier_id)
+    context |= {
+        "state": state,
+        "viewer": viewer,
+        "bidding_seats": seats,
+        "my_bids": reads.sealed_bids_of(auction, [seat.pk for seat in seats]),
+        "seat": reads.committee_seat(auction, principal),
+        "committee_size": auction.committee.count(),
+        "vault_key": vault.b64url(bytes(auction.vault_public)) if auction.vault_public else "",
+        "result": reads.auction_result(auction) if auction.opened_at else None,
+        "standings": _with_names(state["standings"], state),
+        "history": _with_names(state["bids"], state),
+    }
+    return render(request, "procurement/auction_sealed.html", context)
+
+
+@page
+@require_http_methods(["POST"])
+def auction_sealed_bid(request: HttpRequest, reference: str) -> HttpResponse:
+    url = reverse("procurement:auction_detail", args=[reference])
+    try:
+        supplier_id = int(request.POST.get("supplier_id", "0"))
+    except ValueError:
+        supplier_id = 0
+    return perform(
+        request,
+        lambda: sealed_auctions.sealed_bid_submit(
+            actor=request.principal,
+            reference=reference,
+            supplier_id=supplier_id,
+            sealed=request.POST.get("sealed_bid", "").encode(),
+        ),
+        success=_("Your bid is sealed and received; your signed receipt is below."),
+        redirect_to=url,
+    )
+
+
+@page
+@require_http_methods(["POST"])
+def auction_share_release(request: HttpRequest, reference: str) -> HttpResponse:
+    url = reverse("procurement:auction_detail", args=[reference])
+    return perform(
+        request,
+        lambda: sealed_auctions.sealed_share_release(
+            actor=request.principal,
+            reference=reference,
+            passphrase=request.POST.get("passphrase", ""),
+            second_factor=request.POST.get("second_factor", ""),
+        ),
+        success=_(
+            "Your share is released. The bids open when enough members have released theirs."
+        ),
         redirect_to=url,
     )

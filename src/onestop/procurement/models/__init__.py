@@ -1,4 +1,4 @@
-from onestop.procurement.models.auctions import Auction, AuctionBid, AuctionBidder
+from onestop.procurement.models.auctions import Auction, AuctionBid, AuctionBidder, AuctionSeat
 from onestop.procurement.models.catalog import CatalogItem, Category, ShoppingListLine
 from onestop.procurement.models.inventory import StockItem, StockMovement, Store
 from onestop.procurement.models.purchasing import (
@@ -24,6 +24,7 @@ __all__ = [
     "Auction",
     "AuctionBid",
     "AuctionBidder",
+    "AuctionSeat",
     "BudgetLine",
     "CatalogItem",
     "Category",

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core import audit, money
 from onestop.core.errors import (
+    ApplicationError,
     ConflictError,
     InputError,
     NotFoundError,
@@ -76,6 +77,13 @@ class DepositUnpaidError(ConflictError):
     message = _("Pay the deposit of %(amount)s baht (Thai QR on the auction page) before bidding.")
 
 
+class SealedOnlyError(ConflictError):
+    code = "auction_sealed_only"
+    message = _(
+        "Auction %(reference)s takes sealed bids only: seal your price on the auction page."
+    )
+
+
 class BidNotBetterError(InputError):
     code = "bid_not_better"
     message = _("%(need)s. Your bid of %(amount)s baht does not improve on it.")
@@ -108,6 +116,11 @@ class AuctionInput:
     # A reverse auction without a tender may carry the buyer's own reference price (the
     # auction of a tender always takes the tender's).
     reference_price: object = None
+    # Sealed-bid auctions: the opening committee (usernames; a tender's auction may leave it
+    # empty to take the tender's committee and threshold) and whether a bidder may seal again.
+    committee: Sequence[str] = field(default_factory=tuple)
+    threshold: int | None = None
+    allow_resubmission: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,24 +195,27 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
     title = required_text(data.title, field="title", label=_("title"), max_length=300)
     start = _positive(data.start_price, "start_price")
     step_amount = step_percent = None
-    if (data.step_amount in (None, "")) == (data.step_percent in (None, "")):
-        raise InputError(
-            _("Give the minimum step either in baht or in percent, not both."), field="step_amount"
-        )
-    if data.step_amount not in (None, ""):
-        step_amount = _positive(data.step_amount, "step_amount")
-        if step_amount >= start:
+    sealed = data.kind == Auction.Kind.SEALED
+    if not sealed:
+        if (data.step_amount in (None, "")) == (data.step_percent in (None, "")):
             raise InputError(
-                _("The step must be smaller than the start price."), field="step_amount"
+                _("Give the minimum step either in baht or in percent, not both."),
+                field="step_amount",
             )
-    else:
-        step_percent = _positive(data.step_percent, "step_percent")
-        if step_percent > MAX_STEP_PERCENT:
-            raise InputError(
-                _("A step of at most %(max)s percent."),
-                field="step_percent",
-                params={"max": MAX_STEP_PERCENT},
-            )
+        if data.step_amount not in (None, ""):
+            step_amount = _positive(data.step_amount, "step_amount")
+            if step_amount >= start:
+                raise InputError(
+                    _("The step must be smaller than the start price."), field="step_amount"
+                )
+        else:
+            step_percent = _positive(data.step_percent, "step_percent")
+            if step_percent > MAX_STEP_PERCENT:
+                raise InputError(
+                    _("A step of at most %(max)s percent."),
+                    field="step_percent",
+                    params={"max": MAX_STEP_PERCENT},
+                )
     now = timezone.now()
     opens_at, ends_at = (moment.replace(microsecond=0) for moment in (data.opens_at, data.ends_at))
     if not now < opens_at < ends_at:
@@ -208,10 +224,12 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
         )
     if not 0 <= int(data.extension_window) <= 3600 or not 0 <= int(data.extension) <= 3600:
         raise InputError(_("Extensions are between 0 and 3600 seconds."), field="extension")
+    # A sealed bid is not seen by anyone before the close: there is nothing to react to late.
+    extension_window, extension = (0, 0) if sealed else (data.extension_window, data.extension)
     tender = None
     reference_price = reserve = None
     suppliers: list[Supplier]
-    if data.kind == Auction.Kind.REVERSE:
+    if data.kind in (Auction.Kind.REVERSE, Auction.Kind.SEALED):
         if data.tender_reference:
             tender = _tender_for(data.tender_reference, agency)
             reference_price = tender.reference_price
@@ -225,7 +243,7 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
                 reference_price = _positive(data.reference_price, "reference_price")
         if reference_price is not None and start > reference_price:
             raise InputError(
-                _("A reverse auction may not start above the reference price of %(price)s baht."),
+                _("An auction may not start above the reference price of %(price)s baht."),
                 field="start_price",
                 params={"price": f"{reference_price:,.2f}"},
             )
@@ -234,7 +252,7 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
         )
         if len(suppliers) < 2:
             raise InputError(
-                _("A reverse auction needs at least two qualified, approved bidders."),
+                _("An auction among suppliers needs at least two qualified, approved bidders."),
                 field="suppliers",
             )
     else:
@@ -263,15 +281,21 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
         opens_at=opens_at,
         planned_end=ends_at,
         ends_at=ends_at,
-        extension_window=int(data.extension_window),
-        extension=int(data.extension),
+        extension_window=int(extension_window),
+        extension=int(extension),
         deposit=deposit,
+        allow_resubmission=sealed and bool(data.allow_resubmission),
         created_by_id=actor.user_id,
     )
     AuctionBidder.objects.bulk_create(
         AuctionBidder(auction=auction, supplier=supplier, label=label)
         for supplier, label in zip(suppliers, _labels(len(suppliers)), strict=True)
     )
+    committee: list[str] = []
+    if sealed:
+        from onestop.procurement.services.sealed_auctions import seal_vault
+
+        committee = seal_vault(auction, tender, data.committee, data.threshold)
     audit.record(
         actor=actor,
         action="procurement.auction.create",
@@ -283,6 +307,8 @@ def auction_create(*, actor: Principal, data: AuctionInput) -> Auction:
             "start_price": start,
             "tender": tender.reference if tender else None,
             "bidders": len(suppliers),
+            "committee": committee,
+            "threshold": auction.threshold,
             "opens_at": opens_at.isoformat(),
             "ends_at": ends_at.isoformat(),
         },
@@ -412,7 +438,21 @@ def bid_place(
     *, actor: Principal, reference: str, supplier_id: int, amount: object, request_id: str
 ) -> BidOutcome:
     """Place a bid. The same request sent again (same bidder and request id) returns the first
-    acknowledgement and places nothing new."""
+    acknowledgement and places nothing new.
+
+    Most bids of a storm are refused: someone was faster. Those are answered from committed
+    reads, without the locks or a write transaction (`_bid_early`); a bid that may be accepted
+    is placed under the locks (`_bid_place`), which check everything again."""
+    request_id = (request_id or "").strip()[:64]
+    replay = _bid_early(
+        actor=actor,
+        reference=reference,
+        supplier_id=supplier_id,
+        amount=amount,
+        request_id=request_id,
+    )
+    if replay is not None:
+        return replay
     with _BID_LOCKS[zlib.crc32(reference.encode()) % len(_BID_LOCKS)]:
         return _bid_place(
             actor=actor,
@@ -421,6 +461,90 @@ def bid_place(
             amount=amount,
             request_id=request_id,
         )
+
+
+def _bid_early(
+    *, actor: Principal, reference: str, supplier_id: int, amount: object, request_id: str
+) -> BidOutcome | None:
+    """What can be decided without the auction's lock, from committed reads: the replay of an
+    acknowledged bid (returned), and a bid that does not improve on the committed best
+    (BidNotBetterError). Either is what `_bid_place` would answer under the lock:
+
+    * the best only improves, so a bid that is not better than a committed best is not better
+      than the best it would meet under the lock either;
+    * the best and the replay check are read in one statement (one snapshot): if the first of
+      two copies of a request committed before it, the second finds it (a replay); if not, the
+      best read is one the first copy improves on, so the second (same amount) is not refused
+      here.
+
+    Any other refusal, or a bid that may be accepted, goes to `_bid_place` (returns None)."""
+    if not request_id:
+        return None
+    # One statement, so one snapshot: the seat, the auction with its best, the supplier, and
+    # whether this request was placed already (the best and the replay check agree). Plain
+    # values, no model instances: this runs for most of the requests of a storm.
+    seat = list(
+        AuctionBidder.objects.filter(auction__reference=reference, supplier_id=supplier_id)
+        .annotate(
+            earlier_id=Subquery(
+                AuctionBid.objects.filter(bidder=OuterRef("pk"), request_id=request_id).values(
+                    "pk"
+                )[:1]
+            )
+        )
+        .order_by()
+        .values_list(*_EARLY_FIELDS)[:1]
+    )
+    if not seat:
+        return None  # no such supplier, auction or seat: answered under the lock
+    row = dict(zip(_EARLY_FIELDS, seat[0], strict=True))
+    require_supplier_member(actor, row["supplier__business_id"], row["supplier__business__name_th"])
+    if row["auction__kind"] not in (Auction.Kind.REVERSE, Auction.Kind.FORWARD):
+        return None  # open bidding only
+    if row["earlier_id"] is not None:
+        earlier = AuctionBid.objects.select_related("bidder", "auction").get(pk=row["earlier_id"])
+        return BidOutcome(earlier, earlier.auction, replayed=True)
+    now = timezone.now()
+    best = row["auction__best_bid__amount"]
+    if (
+        row["supplier__status"] != Supplier.Status.APPROVED
+        or row["auction__status"] != Auction.Status.SCHEDULED
+        or not row["auction__opens_at"] <= now < row["auction__ends_at"]
+        or (row["auction__deposit"] > 0 and row["deposit_paid_at"] is None)
+        or best is None
+    ):
+        return None  # the locked path gives the answer
+    rules = Auction(
+        kind=row["auction__kind"],
+        start_price=row["auction__start_price"],
+        step_amount=row["auction__step_amount"],
+        step_percent=row["auction__step_percent"],
+    )
+    try:
+        _check_amount(rules, money.amount(amount, field="amount"), best)
+    except BidNotBetterError:
+        raise
+    except ApplicationError:
+        pass  # not a whole step, a malformed amount: answered under the lock, in its order
+    return None
+
+
+_EARLY_FIELDS = (
+    "auction__kind",
+    "auction__status",
+    "auction__opens_at",
+    "auction__ends_at",
+    "auction__deposit",
+    "auction__start_price",
+    "auction__step_amount",
+    "auction__step_percent",
+    "auction__best_bid__amount",
+    "deposit_paid_at",
+    "supplier__status",
+    "supplier__business_id",
+    "supplier__business__name_th",
+    "earlier_id",
+)
 
 
 @transaction.atomic
@@ -437,6 +561,8 @@ def _bid_place(
         raise NotFoundError(_("There is no supplier %(id)s."), params={"id": supplier_id})
     require_supplier_member(actor, supplier.business_id, supplier.business.name_th)
     auction = _auction(reference, lock=True)
+    if auction.kind == Auction.Kind.SEALED:  # sealed bids go to services/sealed_auctions.py
+        raise SealedOnlyError(params={"reference": reference})
     now = timezone.now()
     bidder = AuctionBidder.objects.filter(auction=auction, supplier=supplier).first()
     if bidder is None:
@@ -515,6 +641,8 @@ def auction_close(*, reference: str, actor: audit.Actor = audit.SYSTEM) -> Aucti
     auction.status = Auction.Status.CLOSED
     auction.closed_at = now
     auction.save(update_fields=["status", "closed_at"])
+    # A sealed-bid auction's prices are known only once its committee opens the vault
+    # (services/sealed_auctions.py), which then decides the winner and the tender's prices.
     if auction.tender_id and auction.kind == Auction.Kind.REVERSE:
         from onestop.procurement.services.awarding import apply_auction_result
 
@@ -544,8 +672,10 @@ def auction_close(*, reference: str, actor: audit.Actor = audit.SYSTEM) -> Aucti
         },
     )
     from onestop.procurement.live import announce_bid
+    from onestop.procurement.tasks import auction_result_enqueue
 
     transaction.on_commit(lambda: announce_bid(auction.reference))
+    transaction.on_commit(lambda: auction_result_enqueue(reference))
     return auction
 
 

@@ -3,9 +3,11 @@
 // The page embeds the auction's state as this viewer may see it (<script id="auction-state">)
 // and follows ws(s)://<host>/ws/auctions/<reference>/ (procurement/consumers.py):
 //
-//   server → {"type": "state", "state": {...}}   on connect and after every bid or the close
+//   server → {"type": "state", "state": {...}}   on connect (with the last 50 bids) and after
+//                                                 every bid or the close (the last 10 bids)
 //   client → {"type": "catch_up", "after": N}    sent on every (re)connect with the last
-//   server → {"type": "bids", "bids": [...]}     sequence this page has; the bids it missed
+//   server → {"type": "bids", "bids": [...]}     sequence this page has, and when a state's
+//                                                 bids leave a gap; the bids it missed
 //
 // The countdown runs on the server's clock: every state carries server_time, and the page keeps
 // the difference to its own clock. A dropped connection shows "reconnecting…" and retries with
@@ -206,9 +208,17 @@
   function apply(next) {
     offset = Date.parse(next.server_time) - Date.now();
     if (state && older(next, state)) { return; }
+    // A change carries only the last few bids: a gap between the bids this page has and the
+    // oldest of them (missed states) is asked for, like after a reconnect.
+    var known = lastSequence();
+    var first = (next.bids || []).length ? next.bids[0].sequence : null;
+    var gap = state !== null && first !== null && first > known + 1;
     state = next;
     (next.bids || []).forEach(addBid);
     render();
+    if (gap && socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "catch_up", after: known }));
+    }
   }
 
   function addBid(bid) { bids.set(bid.sequence, bid); }
