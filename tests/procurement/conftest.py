@@ -6,8 +6,12 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import httpx
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 
 from onestop.identity import public as identity
@@ -210,3 +214,34 @@ def committee(cgd, officer):
 @pytest.fixture
 def buyer(cgd, officer):
     return officer("CGD", "buyer")
+
+
+# In-process HTTP for the Python client ------------------------------------------------------
+
+
+def in_test_transaction(application):
+    """The Django WSGI application for calls inside a test's transaction: like Django's test
+    client, a request neither starts nor ends by closing the database connection."""
+
+    def app(environ, start_response):
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = application(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                response.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    return app
+
+
+@pytest.fixture
+def wsgi_http():
+    """An httpx client that calls the platform in-process, in the test's database transaction."""
+    transport = httpx.WSGITransport(app=in_test_transaction(get_wsgi_application()))
+    with httpx.Client(transport=transport, base_url="http://testserver") as client:
+        yield client

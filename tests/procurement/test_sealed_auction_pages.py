@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from onestop.documents.public import verify_statement
 from onestop.identity.models import User
+from onestop.procurement.client import TenderClient
 from onestop.procurement.models import Auction, AuctionBid
 from tests.conftest import ApiClient
 from tests.procurement.conftest import PASSPHRASE, otp
 from tests.procurement.test_auctions import supplier_of
 from tests.procurement.test_sealed_auctions import schedule, seal
+from tests.procurement.test_tendering_api import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +138,7 @@ def test_sealing_receipts_status_release_and_result_on_the_page(scene):
     assert 'data-phase="opened"' in opened and "hx-trigger" not in opened
 
 
-def test_the_api_seals_and_opens_a_sealed_auction(scene):
+def test_the_api_seals_and_opens_a_sealed_auction(scene, wsgi_http):
     clock, buyer, bidders, committee = scene
     opens = clock.now + dt.timedelta(minutes=10)
     created = ApiClient(buyer).post(
@@ -158,6 +160,11 @@ def test_the_api_seals_and_opens_a_sealed_auction(scene):
     reference = body["reference"]
     auction = Auction.objects.get(reference=reference)
     clock.to(auction.opens_at)
+    # The second bidder uses the Python client over an API token: it seals on its side.
+    client = TenderClient("http://testserver", token_for(bidders[1]), http=wsgi_http)
+    assert client.auction_vault_key(reference) == bytes(auction.vault_public)
+    by_client = client.submit_auction_bid(reference, supplier_of(bidders[1]), "480000")
+    assert client.verify_receipt(by_client) and by_client["sequence"] == 1
     api = ApiClient(bidders[0])
     envelope = seal(auction, bidders[0], "470000.00").decode()
     payload = {"supplier_id": supplier_of(bidders[0]), "sealed_bid": envelope}
@@ -191,3 +198,4 @@ def test_the_api_seals_and_opens_a_sealed_auction(scene):
         assert answer.status_code == 200, answer.content
     state = ApiClient().get(f"/api/procurement/auctions/{reference}").json()
     assert state["opened"] and state["best_amount"] == "470000.00"
+    assert [row["amount"] for row in state["standings"]] == ["470000.00", "480000.00"]

@@ -8,11 +8,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-import httpx
 import pytest
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 
 from onestop.procurement.client import TenderClient, TenderClientError
 from onestop.procurement.domain import vault
@@ -32,34 +28,6 @@ def clock(monkeypatch):
     clock = Clock(monkeypatch)
     clock.to(clock.now.replace(microsecond=0))
     return clock
-
-
-def in_test_transaction(application):
-    """The Django WSGI application for calls inside a test's transaction: like Django's test
-    client, a request neither starts nor ends by closing the database connection."""
-
-    def app(environ, start_response):
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            response = application(environ, start_response)
-            try:
-                return [b"".join(response)]
-            finally:
-                response.close()
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
-
-    return app
-
-
-@pytest.fixture
-def wsgi_http():
-    """An httpx client that calls the platform in-process, in the test's database transaction."""
-    transport = httpx.WSGITransport(app=in_test_transaction(get_wsgi_application()))
-    with httpx.Client(transport=transport, base_url="http://testserver") as client:
-        yield client
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ ever receives the envelope, never the price. Authenticate with an API token from
     client = TenderClient("https://onestop.example.go.th", token)
     receipt = client.submit_bid("CGD-TD-2569-00001", supplier_id=7, price="1095500.50")
     assert client.verify_receipt(receipt)
+    # a sealed-bid auction (P-18) the same way:
+    receipt = client.submit_auction_bid("CGD-AU-2570-00002", supplier_id=7, price="447500.50")
 
 Only `onestop.procurement.domain.vault` (pure Python, no Django) is used from the platform.
 """
@@ -24,6 +26,7 @@ import httpx
 from onestop.procurement.domain import vault
 
 API = "/api/procurement/tenders"
+AUCTIONS = "/api/procurement/auctions"
 
 
 class TenderClientError(Exception):
@@ -108,6 +111,37 @@ class TenderClient:
         sealed = self.seal_bid(reference, supplier_id, price, **fields)
         response = self.http.post(
             self._url(reference, "/bids"),
+            headers=self._headers(),
+            json={"supplier_id": int(supplier_id), "sealed_bid": sealed.decode("ascii")},
+        )
+        receipt = self._json(response)
+        self.submitted.setdefault(reference, []).append((int(supplier_id), sealed))
+        return receipt
+
+    # Sealed-bid auctions (P-18) ------------------------------------------------------------------
+
+    def auction_vault_key(self, reference: str) -> bytes:
+        """A sealed-bid auction's vault public key (65-byte uncompressed P-256 point)."""
+        url = f"{self.base_url}{AUCTIONS}/{quote(reference, safe='')}"
+        state = self._json(self.http.get(url, headers=self._headers()))
+        encoded = state.get("vault_key") if isinstance(state, dict) else None
+        if not encoded:
+            raise vault.VaultError(f"Auction {reference} is not a sealed-bid auction.")
+        point = vault.unb64url(encoded)
+        vault.load_point(point)
+        return point
+
+    def submit_auction_bid(self, reference: str, supplier_id: int, price: Any) -> dict[str, Any]:
+        """Seal a price to a sealed-bid auction's key (bound to the auction and supplier) and
+        submit it; returns the platform's signed receipt, checked by verify_receipt too."""
+        plaintext = json.dumps({"price": _price(price)}).encode()
+        sealed = vault.seal(
+            self.auction_vault_key(reference),
+            plaintext,
+            f"auction-bid|{reference}|{int(supplier_id)}",
+        )
+        response = self.http.post(
+            f"{self.base_url}{AUCTIONS}/{quote(reference, safe='')}/sealed-bids",
             headers=self._headers(),
             json={"supplier_id": int(supplier_id), "sealed_bid": sealed.decode("ascii")},
         )

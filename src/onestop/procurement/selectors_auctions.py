@@ -17,6 +17,7 @@ from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from onestop.identity.public import Principal
+from onestop.procurement.domain import vault
 from onestop.procurement.models import Auction, AuctionBid, AuctionBidder
 from onestop.procurement.policies import may_read_agency
 from onestop.procurement.services.auctions import AuctionNotFoundError, step_of
@@ -110,6 +111,9 @@ def sealed_public_state(auction: Auction) -> dict[str, Any]:
         "standings": standings,
         "bids": bids,
         "sealed": True,
+        # What a bidder seals to (public): the auction's vault key and its fingerprint.
+        "vault_key": vault.b64url(bytes(auction.vault_public)) if auction.vault_public else None,
+        "vault_kid": auction.vault_kid,
         "opened": opened,
         "opened_at": auction.opened_at.isoformat() if opened else None,
     }
