@@ -119,5 +119,17 @@ class Server:
         except subprocess.TimeoutExpired:
             self.kill()
 
+    def token(self, username: str) -> str:
+        """An API token of a test user (the test password), made through this server's API."""
+        from tests.conftest import PASSWORD
+
+        created = httpx.post(
+            f"{self.base}/api/auth/tokens",
+            json={"username": username, "password": PASSWORD, "name": "real server"},
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+        return created.json()["token"]
+
     def ws_url(self, path: str) -> str:
         return f"ws://127.0.0.1:{self.port}{path}"

@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from onestop.procurement.models import Auction, AuctionBid
 from onestop.procurement.services import auctions
-from tests.conftest import PASSWORD
 from tests.procurement.real_server import Server
 from tests.procurement.test_auctions import supplier_of
 
@@ -46,16 +45,6 @@ def server(tmp_path):
         yield server
     finally:
         server.stop()
-
-
-def token(server: Server, username: str) -> str:
-    created = httpx.post(
-        f"{server.base}/api/auth/tokens",
-        json={"username": username, "password": PASSWORD, "name": "storm"},
-        timeout=10,
-    )
-    assert created.status_code == 201, created.text
-    return created.json()["token"]
 
 
 class Storm:
@@ -143,7 +132,7 @@ def test_no_acknowledged_bid_is_lost_when_the_server_is_killed(
     ends_at = auction.ends_at
     server.start()
     bidders = [
-        {"supplier_id": supplier_of(owner), "token": token(server, owner.username)}
+        {"supplier_id": supplier_of(owner), "token": server.token(owner.username)}
         for owner in owners
     ]
     time.sleep(max(0.0, (auction.opens_at - timezone.now()).total_seconds() + 0.1))

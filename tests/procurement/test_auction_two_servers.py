@@ -15,7 +15,6 @@ from django.utils import timezone
 from websockets.sync.client import connect
 
 from onestop.procurement.services import auctions
-from tests.conftest import PASSWORD
 from tests.procurement.real_server import REDIS_URL, Server, redis_answers
 from tests.procurement.test_auctions import supplier_of
 
@@ -46,16 +45,6 @@ def servers(tmp_path):
     finally:
         for server in started:
             server.stop()
-
-
-def token(server: Server, username: str) -> str:
-    created = httpx.post(
-        f"{server.base}/api/auth/tokens",
-        json={"username": username, "password": PASSWORD, "name": "two servers"},
-        timeout=10,
-    )
-    assert created.status_code == 201, created.text
-    return created.json()["token"]
 
 
 class Watcher:
@@ -115,7 +104,7 @@ def test_a_bid_on_one_server_reaches_a_watcher_on_the_other(
         ),
     )
     one, two = servers
-    tokens = [token(one, bidders[0].username), token(two, bidders[1].username)]
+    tokens = [one.token(bidders[0].username), two.token(bidders[1].username)]
     time.sleep(max(0.0, (auction.opens_at - timezone.now()).total_seconds() + 0.1))
     with (
         watch(two, auction.reference) as socket_two,
