@@ -15,7 +15,7 @@ from onestop.core.http.api import ErrorOut
 from onestop.documents.public import document_pdf
 from onestop.procurement import selectors_auctions as reads
 from onestop.procurement.domain import vault
-from onestop.procurement.http.api_tendering import PUBLIC, ShareIn
+from onestop.procurement.http.api_tendering import PUBLIC, ShareIn, SignedReceiptOut
 from onestop.procurement.services import auction_results, auctions, sealed_auctions
 
 router = Router(tags=["e-auctions"])
@@ -118,26 +118,10 @@ class SealedBidIn(Schema):
     )
 
 
-class SealedReceiptOut(Schema):
+class SealedReceiptOut(SignedReceiptOut):
     sequence: int
     received_at: dt.datetime
     label: str = Field(alias="bidder.label")
-    sha256: str
-    receipt: str = Field(description="The signed statement (canonical JSON)")
-    signature: str = Field(description="ECDSA P-256/SHA-256 by the platform, base64")
-    certificate_pem: str
-
-    @staticmethod
-    def resolve_receipt(bid) -> str:
-        return bytes(bid.receipt).decode()
-
-    @staticmethod
-    def resolve_signature(bid) -> str:
-        return bid.receipt_signature
-
-    @staticmethod
-    def resolve_certificate_pem(bid) -> str:
-        return bid.receipt_certificate
 
 
 @router.post(A, response={201: AuctionOut, **ERRORS}, summary="Schedule an auction (buyer)")

@@ -150,9 +150,9 @@ class BidIn(Schema):
     )
 
 
-class BidReceiptOut(Schema):
-    sequence: int
-    submitted_at: dt.datetime
+class SignedReceiptOut(Schema):
+    """A sealed bid's receipt signed by the platform (a tender's or a sealed-bid auction's)."""
+
     sha256: str
     receipt: str = Field(description="The signed statement (canonical JSON)")
     signature: str = Field(description="ECDSA P-256/SHA-256 by the platform, base64")
@@ -169,6 +169,11 @@ class BidReceiptOut(Schema):
     @staticmethod
     def resolve_certificate_pem(submission) -> str:
         return submission.receipt_certificate
+
+
+class BidReceiptOut(SignedReceiptOut):
+    sequence: int
+    submitted_at: dt.datetime
 
 
 class ShareIn(Schema):

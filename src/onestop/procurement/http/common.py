@@ -62,6 +62,25 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
+def whole_number(value: str | None, field: str, default: int) -> int:
+    """A whole number from a form field; empty gives the default, anything else a clear error."""
+    if not (value or "").strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(_("Enter a whole number."), field=field) from None
+
+
+def int_or_zero(value: str | None) -> int:
+    """A number from a hidden or numeric form field (an id, a count); a tampered or empty one
+    becomes 0, which the service refuses with its own message (no such supplier, too few)."""
+    try:
+        return int(value or "0")
+    except ValueError:
+        return 0
+
+
 def decoded(content_base64: str, *, field: str) -> bytes:
     """A file sent in JSON as base64, or a clear refusal."""
     try:

@@ -26,7 +26,7 @@ from onestop.documents.public import document_pdf
 from onestop.identity.public import Role
 from onestop.procurement import selectors_auctions as reads
 from onestop.procurement.domain import vault
-from onestop.procurement.http.common import page, perform
+from onestop.procurement.http.common import int_or_zero, page, perform, whole_number
 from onestop.procurement.models import (
     Auction,
     AuctionBidder,
@@ -162,15 +162,6 @@ def _moment(value: str, field: str) -> dt.datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _seconds(value: str, field: str, default: int) -> int:
-    if not (value or "").strip():
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise InputError(gettext_lazy("Enter a whole number."), field=field) from None
-
-
 def _input(values) -> auctions.AuctionInput:
     try:
         suppliers = [int(pk) for pk in values.getlist("suppliers")]
@@ -190,10 +181,10 @@ def _input(values) -> auctions.AuctionInput:
         deposit=values.get("deposit") or 0,
         opens_at=_moment(values.get("opens_at", ""), "opens_at"),
         ends_at=_moment(values.get("ends_at", ""), "ends_at"),
-        extension_window=_seconds(values.get("extension_window", ""), "extension_window", 180),
-        extension=_seconds(values.get("extension", ""), "extension", 180),
+        extension_window=whole_number(values.get("extension_window", ""), "extension_window", 180),
+        extension=whole_number(values.get("extension", ""), "extension", 180),
         committee=values.getlist("committee"),
-        threshold=_seconds(values.get("threshold", ""), "threshold", 0) or None,
+        threshold=whole_number(values.get("threshold", ""), "threshold", 0) or None,
         allow_resubmission=values.get("allow_resubmission") == "on",
     )
 
@@ -246,10 +237,7 @@ def auction_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def auction_register(request: HttpRequest, reference: str) -> HttpResponse:
     url = reverse("procurement:auction_detail", args=[reference])
-    try:
-        supplier_id = int(request.POST.get("supplier_id", "0"))
-    except ValueError:
-        supplier_id = 0
+    supplier_id = int_or_zero(request.POST.get("supplier_id"))
     return perform(
         request,
         lambda: auctions.auction_register(
@@ -323,10 +311,7 @@ def _sealed_detail(request: HttpRequest, auction: Auction) -> HttpResponse:
 @require_http_methods(["POST"])
 def auction_sealed_bid(request: HttpRequest, reference: str) -> HttpResponse:
     url = reverse("procurement:auction_detail", args=[reference])
-    try:
-        supplier_id = int(request.POST.get("supplier_id", "0"))
-    except ValueError:
-        supplier_id = 0
+    supplier_id = int_or_zero(request.POST.get("supplier_id"))
     return perform(
         request,
         lambda: sealed_auctions.sealed_bid_submit(

@@ -16,7 +16,7 @@ from onestop.core.errors import ApplicationError, InputError
 from onestop.core.http.errors import error_response
 from onestop.identity.public import Role
 from onestop.procurement import selectors
-from onestop.procurement.http.common import file_response, page, perform
+from onestop.procurement.http.common import file_response, int_or_zero, page, perform
 from onestop.procurement.models import Complaint, Submission, Tender, TenderDocument
 from onestop.procurement.policies import may_read_agency
 from onestop.procurement.services import awarding, documents
@@ -27,13 +27,6 @@ POST = require_http_methods(["POST"])
 def _back(reference: str, anchor: str = "") -> str:
     url = reverse("procurement:tender", args=[reference])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "0")
-    except ValueError:
-        return 0
 
 
 def _uploads(request: HttpRequest, name: str, kind: str = "") -> list[documents.DocumentUpload]:
@@ -149,7 +142,7 @@ def question_ask(request: HttpRequest, reference: str) -> HttpResponse:
         lambda: awarding.question_ask(
             actor=request.principal,
             reference=reference,
-            supplier_id=_int(request.POST.get("supplier_id")),
+            supplier_id=int_or_zero(request.POST.get("supplier_id")),
             question=request.POST.get("question", ""),
         ),
         success=_("Your question is sent. The answer will be published on this page."),
@@ -225,7 +218,7 @@ def complaint_file(request: HttpRequest, reference: str) -> HttpResponse:
         lambda: awarding.complaint_file(
             actor=request.principal,
             reference=reference,
-            supplier_id=_int(request.POST.get("supplier_id")),
+            supplier_id=int_or_zero(request.POST.get("supplier_id")),
             grounds=request.POST.get("grounds", ""),
         ),
         success=_("Your complaint is filed. The contract waits until it is decided."),
@@ -263,7 +256,7 @@ def contract_sign(request: HttpRequest, reference: str) -> HttpResponse:
         awarding.contract_sign(
             actor=request.principal,
             reference=reference,
-            budget_line_id=_int(request.POST.get("budget_line_id")),
+            budget_line_id=int_or_zero(request.POST.get("budget_line_id")),
             delivery_due=due,
             delivery_address=request.POST.get("delivery_address", ""),
             penalty_rate=request.POST.get("penalty_rate") or awarding.DEFAULT_PENALTY_RATE,

@@ -21,7 +21,7 @@ from onestop.core.http.errors import error_response
 from onestop.identity.public import Role
 from onestop.procurement import selectors
 from onestop.procurement.domain import vault
-from onestop.procurement.http.common import page, perform
+from onestop.procurement.http.common import int_or_zero, page, perform, whole_number
 from onestop.procurement.http.views_award import after_opening_context
 from onestop.procurement.models import PlanItem, ProcurementPlan, Supplier, Tender, VaultMemberKey
 from onestop.procurement.services import tendering
@@ -69,15 +69,6 @@ def _lines(text: str) -> list[tendering.LineInput]:
     return lines
 
 
-def _whole(value: str, field: str, default: int) -> int:
-    if not (value or "").strip():
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise InputError(gettext_lazy("Enter a whole number."), field=field) from None
-
-
 def _terms(values) -> tendering.TenderTerms:
     award_due = None
     if values.get("award_due"):
@@ -89,10 +80,10 @@ def _terms(values) -> tendering.TenderTerms:
     return tendering.TenderTerms(
         qualification_rules=values.get("qualification_rules", "").splitlines(),
         award_criteria=values.get("award_criteria") or Tender.AwardCriteria.LOWEST_PRICE,
-        price_weight=_whole(values.get("price_weight", ""), "price_weight", 100),
-        standstill_days=_whole(values.get("standstill_days", ""), "standstill_days", 7),
+        price_weight=whole_number(values.get("price_weight", ""), "price_weight", 100),
+        standstill_days=whole_number(values.get("standstill_days", ""), "standstill_days", 7),
         award_due=award_due,
-        plan_item_id=_whole(plan_item, "plan_item_id", 0) if plan_item else None,
+        plan_item_id=whole_number(plan_item, "plan_item_id", 0) if plan_item else None,
     )
 
 
@@ -207,10 +198,7 @@ def tender_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def tender_publish(request: HttpRequest, reference: str) -> HttpResponse:
     url = reverse("procurement:tender", args=[reference])
-    try:
-        threshold = int(request.POST.get("threshold", "0"))
-    except ValueError:
-        threshold = 0
+    threshold = int_or_zero(request.POST.get("threshold"))
     return perform(
         request,
         lambda: tendering.tender_publish(
@@ -228,10 +216,7 @@ def tender_publish(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def bid_submit(request: HttpRequest, reference: str) -> HttpResponse:
     url = reverse("procurement:tender", args=[reference])
-    try:
-        supplier_id = int(request.POST.get("supplier_id", "0"))
-    except ValueError:
-        supplier_id = 0
+    supplier_id = int_or_zero(request.POST.get("supplier_id"))
     return perform(
         request,
         lambda: tendering.bid_submit(
