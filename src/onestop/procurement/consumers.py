@@ -62,6 +62,9 @@ CLOSE_GRACE_SECONDS = 0.05
 # When closing fails (a busy database), try again after this long.
 CLOSE_RETRY_SECONDS = 2.0
 NAMES_KEPT = 64
+# The message that ends a hub's receive loop when its last watcher leaves, and how long to wait.
+STOP = "hub.stop"
+STOP_SECONDS = 10.0
 
 
 def _order(state: dict[str, Any]) -> tuple[int, int]:
@@ -254,6 +257,8 @@ class _Hub:
                 logger.exception("lost the channel layer for auction %s", self.reference)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
+            if message.get("type") == STOP:
+                return
             if message.get("type") == "auction.state":
                 try:
                     await self.publish(message["state"])
@@ -268,9 +273,16 @@ class _Hub:
             await asyncio.shield(self.joined)
         except Exception:  # never joined: nothing to leave
             return
-        if self.task is not None:
-            self.task.cancel()
         await self.layer.group_discard(self.group, self.channel)
+        if self.task is None:
+            return
+        # Stop the receive loop with a message, not by cancelling it: channels_redis's receive,
+        # cancelled while it waits on Redis, could leave a future that nothing completes, and
+        # the event loop then never finished shutting down (PostgreSQL + Redis test runs hung).
+        await self.layer.send(self.channel, {"type": STOP})
+        _done, pending = await asyncio.wait({self.task}, timeout=STOP_SECONDS)
+        for task in pending:
+            task.cancel()
 
     async def publish(self, state: dict[str, Any]) -> None:
         identity, order = _identity(state), _order(state)
